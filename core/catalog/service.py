@@ -1,0 +1,234 @@
+"""Catalog services: the only way products, SKUs and stock change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tortoise.expressions import F, Q
+from tortoise.functions import Min, Sum
+from tortoise.transactions import in_transaction
+
+from .. import db
+from ..errors import Conflict, InvalidInput, NotFound
+from .models import Category, Product, ProductStatus, Sku
+from .pricing import PriceLine, price_lines
+
+if TYPE_CHECKING:
+    from ..members.models import Member
+    from ..runtime import Runtime
+
+SORTS = {
+    "default": ("position", "-id"),
+    "newest": ("-id",),
+    "price_asc": ("price", "-id"),
+    "price_desc": ("-price", "-id"),
+}
+LISTING_FIELDS = ("id", "title", "images", "price", "stock", "category_id")
+
+
+@dataclass
+class SkuInput:
+    code: str
+    price: int
+    stock: int = 0
+    name: str = ""
+
+
+async def list_products(
+    runtime: Runtime,
+    member: Member | None,
+    *,
+    limit: int = 24,
+    offset: int = 0,
+    category: str | None = None,
+    q: str | None = None,
+    sort: str = "default",
+) -> dict[str, Any]:
+    """A page of published products with their prices for ``member``: one query plus hooks."""
+    query = Product.filter(status=ProductStatus.PUBLISHED)
+    if category:
+        query = query.filter(category__slug=category)
+    if q:
+        query = query.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    rows = await query.order_by(*SORTS.get(sort, SORTS["default"])).offset(offset).limit(limit + 1).values(*LISTING_FIELDS)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    lines = [PriceLine(r["id"], None, 1, r["price"]) for r in rows]
+    priced = await price_lines(runtime, lines, member, {"purpose": "listing"})
+    items = [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "image": (r["images"] or [None])[0],
+            "price": r["price"],
+            "final_price": p.total,
+            "in_stock": r["stock"] > 0,
+            "category_id": r["category_id"],
+        }
+        for r, p in zip(rows, priced)
+    ]
+    return {"items": items, "limit": limit, "offset": offset, "has_more": has_more}
+
+
+async def get_product(runtime: Runtime, product_id: int, member: Member | None, *, include_unpublished: bool = False) -> dict[str, Any]:
+    query = Product.filter(id=product_id)
+    if not include_unpublished:
+        query = query.filter(status=ProductStatus.PUBLISHED)
+    product = await query.prefetch_related("skus").first()
+    if product is None:
+        raise NotFound()
+    skus = [s for s in product.skus if s.active or include_unpublished]
+    priced = await price_lines(
+        runtime, [PriceLine(product.id, s.id, 1, s.price) for s in skus], member, {"purpose": "product"}
+    )
+    return {
+        "id": product.id,
+        "title": product.title,
+        "description": product.description,
+        "images": product.images,
+        "status": product.status.value,
+        "category_id": product.category_id,
+        "price": product.price,
+        "skus": [
+            {
+                "id": s.id,
+                "code": s.code,
+                "name": s.name,
+                "price": s.price,
+                "final_price": p.total,
+                "stock": s.stock,
+                "adjustments": [a.as_dict() for a in p.adjustments],
+            }
+            for s, p in zip(skus, priced)
+        ],
+    }
+
+
+async def create_category(name: str, slug: str, parent_id: int | None = None, position: int = 0) -> Category:
+    if await Category.exists(slug=slug):
+        raise Conflict("A category with slug {slug} already exists.", slug=slug)
+    if parent_id is not None and not await Category.exists(id=parent_id):
+        raise NotFound()
+    return await Category.create(name=name, slug=slug, parent_id=parent_id, position=position)
+
+
+async def create_product(
+    *,
+    title: str,
+    skus: list[SkuInput],
+    description: str = "",
+    category_id: int | None = None,
+    images: list[str] | None = None,
+    status: ProductStatus = ProductStatus.DRAFT,
+    position: int = 0,
+) -> Product:
+    if not skus:
+        raise InvalidInput(detail="a product needs at least one SKU")
+    _check_skus(skus)
+    async with in_transaction():
+        if category_id is not None and not await Category.exists(id=category_id):
+            raise NotFound()
+        codes = [s.code for s in skus]
+        if len(set(codes)) != len(codes) or await Sku.exists(code__in=codes):
+            raise Conflict("SKU code already in use.")
+        product = await Product.create(
+            title=title, description=description, category_id=category_id,
+            images=images or [], status=status, position=position,
+        )
+        await Sku.bulk_create([Sku(product=product, code=s.code, name=s.name, price=s.price, stock=s.stock) for s in skus])
+        await refresh_summary(product.id)
+    await product.refresh_from_db()
+    return product
+
+
+async def update_product(product_id: int, **changes: Any) -> Product:
+    allowed = {"title", "description", "category_id", "images", "status", "position"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(detail=f"unknown fields {sorted(unknown)}")
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise NotFound()
+    if changes.get("category_id") is not None and not await Category.exists(id=changes["category_id"]):
+        raise NotFound()
+    if changes:
+        await Product.filter(id=product_id).update(**changes)
+        await product.refresh_from_db()
+    return product
+
+
+async def add_sku(product_id: int, sku: SkuInput) -> Sku:
+    _check_skus([sku])
+    async with in_transaction():
+        if not await Product.exists(id=product_id):
+            raise NotFound()
+        if await Sku.exists(code=sku.code):
+            raise Conflict("SKU code already in use.")
+        created = await Sku.create(product_id=product_id, code=sku.code, name=sku.name, price=sku.price, stock=sku.stock)
+        await refresh_summary(product_id)
+    return created
+
+
+async def update_sku(sku_id: int, *, price: int | None = None, name: str | None = None, active: bool | None = None) -> Sku:
+    changes = {k: v for k, v in {"price": price, "name": name, "active": active}.items() if v is not None}
+    if price is not None and price < 0:
+        raise InvalidInput(detail="price must not be negative")
+    async with in_transaction():
+        sku = await Sku.get_or_none(id=sku_id)
+        if sku is None:
+            raise NotFound()
+        if changes:
+            await Sku.filter(id=sku_id).update(**changes)
+        await refresh_summary(sku.product_id)
+    await sku.refresh_from_db()
+    return sku
+
+
+async def adjust_stock(sku_id: int, delta: int) -> int:
+    """Add (``delta > 0``) or remove stock atomically; never below zero. Returns the new stock."""
+    if not isinstance(delta, int) or delta == 0:
+        raise InvalidInput(detail="delta must be a non-zero integer")
+    async with in_transaction():
+        sku = await Sku.get_or_none(id=sku_id)
+        if sku is None:
+            raise NotFound()
+        if delta > 0:
+            await db.give(Sku, sku_id, "stock", delta)
+            await db.give(Product, sku.product_id, "stock", delta)
+        else:
+            if not await db.take(Sku, sku_id, "stock", -delta):
+                raise Conflict("Stock cannot go below zero.")
+            await db.give(Product, sku.product_id, "stock", delta)
+        return (await Sku.get(id=sku_id)).stock
+
+
+async def take_stock(sku_id: int, product_id: int, quantity: int) -> bool:
+    """Reserve ``quantity`` units for an order (inside the caller's transaction)."""
+    if not await db.take(Sku, sku_id, "stock", quantity):
+        return False
+    await Sku.filter(id=sku_id).update(sold=F("sold") + quantity)
+    await db.give(Product, product_id, "stock", -quantity)
+    return True
+
+
+async def return_stock(sku_id: int, product_id: int, quantity: int) -> None:
+    await Sku.filter(id=sku_id).update(stock=F("stock") + quantity, sold=F("sold") - quantity)
+    await db.give(Product, product_id, "stock", quantity)
+
+
+async def refresh_summary(product_id: int) -> None:
+    """Recompute a product's listing price (lowest active SKU) and total stock."""
+    low = await Sku.filter(product_id=product_id, active=True).annotate(v=Min("price")).first().values_list("v", flat=True)
+    total = await Sku.filter(product_id=product_id).annotate(v=Sum("stock")).first().values_list("v", flat=True)
+    await Product.filter(id=product_id).update(price=low or 0, stock=int(total or 0))
+
+
+def _check_skus(skus: list[SkuInput]) -> None:
+    for s in skus:
+        if not isinstance(s.price, int) or s.price < 0:
+            raise InvalidInput(detail="price must be a non-negative integer of minor units")
+        if not isinstance(s.stock, int) or s.stock < 0:
+            raise InvalidInput(detail="stock must be a non-negative integer")
+        if not s.code.strip():
+            raise InvalidInput(detail="SKU code must not be empty")

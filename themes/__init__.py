@@ -1,0 +1,1 @@
+"""Storefront themes shipped with Qunshang."""
