@@ -68,7 +68,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
     )
     return Litestar(
         route_handlers=handlers,
-        lifespan=[_lifespan(runtime)],
+        lifespan=[lambda app: runtime_lifespan(runtime)],
         middleware=[
             sessions.middleware,
             DefineMiddleware(AuthMiddleware, exclude=["^/static/", "^/schema"]),
@@ -107,22 +107,20 @@ def _stores(config: Config) -> dict[str, Store]:
     return {name: MemoryStore() for name in names}
 
 
-def _lifespan(runtime: Runtime):
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await db.connect(runtime)
-        await runtime.call("startup")
-        stop = asyncio.Event()
-        runner = None
-        if runtime.config.jobs.in_process:
-            runner = asyncio.create_task(jobs.run_forever(runtime, stop=stop), name="qunshang-jobs")
-        try:
-            yield
-        finally:
-            stop.set()
-            if runner:
-                await runner
-            await runtime.call("shutdown")
-            await db.disconnect()
-
-    return lifespan
+@contextlib.asynccontextmanager
+async def runtime_lifespan(runtime: Runtime) -> AsyncIterator[None]:
+    """Connect the database, start in-process jobs, call ``startup``; undo it all on exit."""
+    await db.connect(runtime)
+    await runtime.call("startup")
+    stop = asyncio.Event()
+    runner = None
+    if runtime.config.jobs.in_process:
+        runner = asyncio.create_task(jobs.run_forever(runtime, stop=stop), name="qunshang-jobs")
+    try:
+        yield
+    finally:
+        stop.set()
+        if runner:
+            await runner
+        await runtime.call("shutdown")
+        await db.disconnect()

@@ -1,5 +1,9 @@
 """Languages: zh-CN and en. Catalogs are gettext ``.po`` files under ``locale/`` (Babel),
 read at startup; the language is the member's preference, then ``Accept-Language``.
+
+Each ``locale/<lang>/LC_MESSAGES/`` folder may hold several ``.po`` files (one per core
+domain: ``errors.po``, ``orders.po``…); they are merged in name order. English msgids are the
+source text, so ``en`` needs no catalog entries of its own.
 """
 
 from __future__ import annotations
@@ -23,16 +27,14 @@ def translations(locale: str, extra_dirs: tuple[Path, ...] = ()) -> NullTranslat
     """Merged catalogs for ``locale``: the core's, then each of ``extra_dirs`` (plugins, themes)."""
     merged: Translations | None = None
     for folder in (LOCALE_DIR, *extra_dirs):
-        po = folder / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if not po.exists():
-            continue
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale=locale)
-        buf = io.BytesIO()
-        write_mo(buf, catalog)
-        buf.seek(0)
-        loaded = Translations(buf, domain=DOMAIN)
-        merged = loaded if merged is None else merged.merge(loaded)
+        for po in sorted((folder / locale / "LC_MESSAGES").glob("*.po")):
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            buf = io.BytesIO()
+            write_mo(buf, catalog)
+            buf.seek(0)
+            loaded = Translations(buf, domain=DOMAIN)
+            merged = loaded if merged is None else merged.merge(loaded)
     return merged or NullTranslations()
 
 

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
 
 from ..runtime import Runtime
 from ..web.guards import permission
@@ -77,7 +78,7 @@ class CatalogController(Controller):
     async def list_products(
         self,
         request: Request,
-        runtime: Runtime,
+        runtime: NamedDependency[Runtime],
         limit: Annotated[int, Parameter(ge=1, le=100)] = 24,
         offset: Annotated[int, Parameter(ge=0, le=100_000)] = 0,
         category: Annotated[str | None, Parameter(max_length=64)] = None,
@@ -89,7 +90,7 @@ class CatalogController(Controller):
         )
 
     @get("/products/{product_id:int}", summary="A published product with its SKUs")
-    async def get_product(self, request: Request, runtime: Runtime, product_id: int) -> dict[str, Any]:
+    async def get_product(self, request: Request, runtime: NamedDependency[Runtime], product_id: FromPath[int]) -> dict[str, Any]:
         return await service.get_product(runtime, product_id, request.user)
 
     @get("/categories", summary="All categories")
@@ -99,12 +100,12 @@ class CatalogController(Controller):
         return await Category.all().values("id", "name", "slug", "parent_id", "position")
 
     @post("/categories", guards=[permission("catalog.manage")], summary="Create a category")
-    async def create_category(self, data: CategoryIn) -> dict[str, Any]:
+    async def create_category(self, data: JSONBody[CategoryIn]) -> dict[str, Any]:
         c = await service.create_category(data.name, data.slug, data.parent_id, data.position)
         return {"id": c.id, "name": c.name, "slug": c.slug}
 
     @post("/products", guards=[permission("catalog.manage")], summary="Create a product with its SKUs")
-    async def create_product(self, data: ProductIn) -> dict[str, Any]:
+    async def create_product(self, data: JSONBody[ProductIn]) -> dict[str, Any]:
         product = await service.create_product(
             title=data.title, description=data.description, category_id=data.category_id,
             images=data.images, status=data.status, position=data.position,
@@ -113,24 +114,24 @@ class CatalogController(Controller):
         return _product_out(product)
 
     @get("/products/{product_id:int}/manage", guards=[permission("catalog.manage")], summary="A product in any status")
-    async def get_any_product(self, request: Request, runtime: Runtime, product_id: int) -> dict[str, Any]:
+    async def get_any_product(self, request: Request, runtime: NamedDependency[Runtime], product_id: FromPath[int]) -> dict[str, Any]:
         return await service.get_product(runtime, product_id, request.user, include_unpublished=True)
 
     @patch("/products/{product_id:int}", guards=[permission("catalog.manage")], summary="Edit or (un)publish a product")
-    async def update_product(self, product_id: int, data: ProductPatch) -> dict[str, Any]:
+    async def update_product(self, product_id: FromPath[int], data: JSONBody[ProductPatch]) -> dict[str, Any]:
         changes = {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET}
         return _product_out(await service.update_product(product_id, **changes))
 
     @post("/products/{product_id:int}/skus", guards=[permission("catalog.manage")], summary="Add a SKU")
-    async def add_sku(self, product_id: int, data: SkuIn) -> dict[str, Any]:
+    async def add_sku(self, product_id: FromPath[int], data: JSONBody[SkuIn]) -> dict[str, Any]:
         sku = await service.add_sku(product_id, service.SkuInput(data.code, data.price, data.stock, data.name))
         return {"id": sku.id, "code": sku.code, "price": sku.price, "stock": sku.stock}
 
     @patch("/skus/{sku_id:int}", guards=[permission("catalog.manage")], summary="Edit a SKU's price, name or availability")
-    async def update_sku(self, sku_id: int, data: SkuPatch) -> dict[str, Any]:
+    async def update_sku(self, sku_id: FromPath[int], data: JSONBody[SkuPatch]) -> dict[str, Any]:
         sku = await service.update_sku(sku_id, price=data.price, name=data.name, active=data.active)
         return {"id": sku.id, "code": sku.code, "price": sku.price, "stock": sku.stock, "active": sku.active}
 
     @post("/skus/{sku_id:int}/stock", guards=[permission("catalog.stock")], summary="Add or remove stock atomically")
-    async def adjust_stock(self, sku_id: int, data: StockChange) -> dict[str, Any]:
+    async def adjust_stock(self, sku_id: FromPath[int], data: JSONBody[StockChange]) -> dict[str, Any]:
         return {"id": sku_id, "stock": await service.adjust_stock(sku_id, data.delta)}
