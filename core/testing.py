@@ -187,3 +187,27 @@ def requires_postgres(qunshang_database: TestDatabase) -> None:
 
 
 Factory = Callable[..., contextlib.AbstractAsyncContextManager[QunshangClient]]
+
+
+async def make_member(login: str = "buyer@example.com", *, roles: Iterable[str] = (), display_name: str | None = None, **fields: Any):
+    """A member created directly (no hooks fire); ``password_hash`` is unusable unless given."""
+    from .members.models import Member, MemberRole
+
+    member = await Member.create(
+        login=login, password_hash=fields.pop("password_hash", "!"), display_name=display_name or login.split("@")[0], **fields
+    )
+    for role in roles:
+        await MemberRole.create(member=member, role=role)
+    return member
+
+
+async def bearer(member: Any, name: str = "test") -> dict[str, str]:
+    """``Authorization`` headers with a fresh API token for ``member``."""
+    import secrets
+
+    from .members.models import ApiToken
+    from .web.auth import token_digest
+
+    token = f"qs_{secrets.token_urlsafe(24)}"
+    await ApiToken.create(member=member, name=name, token_hash=token_digest(token), prefix=token[:8])
+    return {"Authorization": f"Bearer {token}"}

@@ -46,3 +46,16 @@ async def test_errors_speak_the_callers_language(client):
     assert r.json()["error"] == {"code": "not_found", "message": "未找到。"}
     r = await client.get("/api/products/999", headers={"Accept-Language": "en-US"})
     assert r.json()["error"]["message"] == "Not found."
+
+
+async def test_managing_products_needs_the_permission(client):
+    from qunshang.testing import bearer, make_member
+
+    buyer = await bearer(await make_member("buyer@example.com"))
+    operator = await bearer(await make_member("op@example.com", roles=["operator"]))
+    body = {"title": "Pu'er", "skus": [{"code": "PE-1", "price": 8800, "stock": 3}], "status": "published"}
+    assert (await client.post("/api/products", json=body)).status_code == 401
+    assert (await client.post("/api/products", json=body, headers=buyer)).status_code == 403
+    r = await client.post("/api/products", json=body, headers=operator)
+    assert r.status_code == 201, r.text
+    assert r.json()["price"] == 8800 and r.json()["stock"] == 3
