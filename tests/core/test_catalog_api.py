@@ -54,7 +54,10 @@ async def test_managing_products_needs_the_permission(client):
     buyer = await bearer(await make_member("buyer@example.com"))
     operator = await bearer(await make_member("op@example.com", roles=["operator"]))
     body = {"title": "Pu'er", "skus": [{"code": "PE-1", "price": 8800, "stock": 3}], "status": "published"}
-    assert (await client.post("/api/products", json=body)).status_code == 401
+    anonymous = await client.post("/api/products", json=body)
+    assert anonymous.status_code == 403 and anonymous.json()["error"]["code"] == "csrf_failed"
+    anonymous = await client.post("/api/products", json=body, headers=await client.form_headers())
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "not_authenticated"
     assert (await client.post("/api/products", json=body, headers=buyer)).status_code == 403
     r = await client.post("/api/products", json=body, headers=operator)
     assert r.status_code == 201, r.text
