@@ -31,6 +31,7 @@ from .web.csrf import TokenAwareCSRFMiddleware, csrf_config
 from .web.errors import EXCEPTION_HANDLERS
 from .web.guards import role_permissions
 from .web.sessions import SessionConfig
+from .web.templates import build_environment
 
 log = logging.getLogger("qunshang")
 
@@ -53,6 +54,7 @@ def build_runtime(
         for _plugin, providers in runtime.call_setup("payment_providers")
         for provider in providers
     }
+    runtime.state["templates"] = build_environment(runtime)
     return runtime
 
 

@@ -316,7 +316,9 @@ async def storefront_slot(runtime: Runtime, name: str, request: Any, context: di
     ``product.after_price``, ``product.below``, ``member.dashboard``, ``body_end``…).
 
     Returns:
-        Markup (``markupsafe.Markup`` or an already-escaped string), or ``None`` to add nothing.
+        ``markupsafe.Markup`` (trusted, inserted as is), a plain ``str`` (escaped), or ``None``
+        to add nothing. Build markup with templates (autoescaped), never by concatenating
+        user-supplied text.
     """
 
 

@@ -1,6 +1,7 @@
-"""Core web routes: health check."""
+"""Core web: health check, the minimal storefront and the template environment."""
 
 from litestar import get
+from litestar.datastructures import CacheControlHeader
 
 from ..hookspecs import hookimpl
 
@@ -12,4 +13,13 @@ def healthz() -> dict[str, str]:
 
 @hookimpl
 def register_routes():
-    return [healthz]
+    from litestar.static_files import create_static_files_router
+
+    from .storefront import ROUTES
+    from .templates import CORE_STATIC
+
+    static = create_static_files_router(
+        path="/static/core", directories=[CORE_STATIC], name="core-static", include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+    )
+    return [healthz, static, *ROUTES]
