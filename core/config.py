@@ -32,6 +32,7 @@ class AppSection(_Section):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    media_dir: str = Field(default="media", description="uploaded and generated files, served at /media")
     debug: bool = False
 
 

@@ -155,7 +155,7 @@ def make_app(qunshang_database: TestDatabase, tmp_path: Path, clock: Clock):
             "database": {"url": qunshang_database.url_for(tmp_path)},
             "plugins": {"enabled": list(enabled), **(settings or {})},
             "jobs": {"in_process": False},
-            "app": {"secret_key": "test-secret-key-0123456789"},
+            "app": {"secret_key": "test-secret-key-0123456789", "media_dir": str(tmp_path / "media")},
             "payments": {"sandbox_secret": "sandbox-test-secret"},
         }
         for section, values in (config or {}).items():

@@ -1,5 +1,7 @@
 """Core web: health check, the minimal storefront and the template environment."""
 
+from pathlib import Path
+
 from litestar import get
 from litestar.datastructures import CacheControlHeader
 
@@ -12,7 +14,7 @@ def healthz() -> dict[str, str]:
 
 
 @hookimpl
-def register_routes():
+def register_routes(runtime):
     from litestar.static_files import create_static_files_router
 
     from .storefront import ROUTES
@@ -22,4 +24,10 @@ def register_routes():
         path="/static/core", directories=[CORE_STATIC], name="core-static", include_in_schema=False,
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
-    return [healthz, static, *ROUTES]
+    media_dir = Path(runtime.config.app.media_dir)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    media = create_static_files_router(
+        path="/media", directories=[media_dir], name="media", include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+    )
+    return [healthz, static, media, *ROUTES]
