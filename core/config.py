@@ -74,7 +74,8 @@ class PaymentsSection(_Section):
 
 
 class SecuritySection(_Section):
-    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures: int = Field(default=5, ge=1, description="per login, per window")
+    login_max_failures_per_ip: int = Field(default=50, ge=1, description="per client address, per window")
     login_window_seconds: int = Field(default=900, ge=1)
     session_max_age: int = Field(default=14 * 24 * 3600, ge=60)
     cookie_secure: bool = False

@@ -22,6 +22,11 @@ class QunshangError(Exception):
         self.params = params
         super().__init__(self.render())
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (e.g. ``Retry-After``)."""
+        return {}
+
     def render(self, translate=lambda s: s) -> str:
         text = translate(self.message)
         try:
@@ -78,6 +83,10 @@ class TooManyRequests(QunshangError):
     status_code = 429
     code = "too_many_requests"
     message = "Too many attempts. Please try again in {seconds} seconds."
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.params.get("seconds", 60))}
 
 
 class ConfigError(Exception):

@@ -82,7 +82,7 @@ class CatalogController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=100)] = 24,
         offset: Annotated[int, Parameter(ge=0, le=100_000)] = 0,
         category: Annotated[str | None, Parameter(max_length=64)] = None,
-        q: Annotated[str | None, Parameter(max_length=100)] = None,
+        q: Annotated[str | None, Parameter(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
         sort: Annotated[str, Parameter(pattern="^(default|newest|price_asc|price_desc)$")] = "default",
     ) -> dict[str, Any]:
         return await service.list_products(

@@ -36,7 +36,9 @@ def error_response(request: Request, status: int, code: str, message: str, extra
 
 
 def domain_error(request: Request, exc: QunshangError) -> Response:
-    return error_response(request, exc.status_code, exc.code, exc.render(gettext_for(request)))
+    response = error_response(request, exc.status_code, exc.code, exc.render(gettext_for(request)))
+    response.headers.update(exc.headers)
+    return response
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:

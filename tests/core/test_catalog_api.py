@@ -62,3 +62,24 @@ async def test_managing_products_needs_the_permission(client):
     r = await client.post("/api/products", json=body, headers=operator)
     assert r.status_code == 201, r.text
     assert r.json()["price"] == 8800 and r.json()["stock"] == 3
+
+
+async def test_search_with_control_characters_is_a_400(client):
+    r = await client.get("/api/products", params={"q": "a\x00b"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_input"
+
+
+async def test_api_token_use_is_recorded_without_a_write_per_request(client, clock):
+    from qunshang.members.models import ApiToken
+    from qunshang.testing import bearer, make_member
+
+    headers = await bearer(await make_member())
+    await client.get("/api/products", headers=headers)
+    first = (await ApiToken.get()).last_used_at
+    assert first == clock()
+    clock.advance(minutes=1)
+    await client.get("/api/products", headers=headers)
+    assert (await ApiToken.get()).last_used_at == first
+    clock.advance(minutes=5)
+    await client.get("/api/products", headers=headers)
+    assert (await ApiToken.get()).last_used_at == clock()

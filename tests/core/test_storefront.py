@@ -49,3 +49,9 @@ async def test_storefront_speaks_chinese_and_english(client):
     zh = await client.get("/", headers={"Accept-Language": "zh-CN"})
     en = await client.get("/", headers={"Accept-Language": "en"})
     assert "已售罄" in zh.text and "Sold out" in en.text
+
+
+async def test_anonymous_visitors_get_no_session(client):
+    r = await client.get("/")
+    assert "qunshang_session" not in r.headers.get("set-cookie", "")
+    assert "qunshang_session" not in client.cookies
