@@ -74,6 +74,11 @@ class UnknownRole(InvalidInput):
     message = "Unknown role: {role}."
 
 
+class OwnerExists(Conflict):
+    code = "owner_exists"
+    message = "This deployment already has an owner."
+
+
 class OwnerRequired(PermissionDenied):
     code = "owner_required"
     message = "Only an owner can do this."
@@ -288,6 +293,14 @@ async def set_level(runtime: Runtime, member: Member, new_level: str, reason: st
 def known_roles(runtime: Runtime) -> set[str]:
     """The core roles plus any role a plugin grants permissions to."""
     return set(ROLES) | set(runtime.state["permissions"])
+
+
+async def bootstrap_owner(member: Member) -> None:
+    """Make ``member`` the first owner of a new deployment; refused once any owner exists."""
+    async with in_transaction():
+        if await MemberRole.exists(role=OWNER):
+            raise OwnerExists()
+        await MemberRole.create(member_id=member.id, role=OWNER)
 
 
 async def grant_role(runtime: Runtime, actor: Member, member: Member, role: str) -> None:

@@ -512,3 +512,14 @@ async def test_active_tokens_are_capped(client):
     assert (await service.create_token(member, "one more"))[1].startswith("qs_")
     with pytest.raises(InvalidInput):
         await service.create_token(member, "   ")
+
+
+async def test_only_the_first_owner_is_bootstrapped(client):
+    from qunshang.members.models import MemberRole
+    from qunshang.testing import make_member
+
+    first, second = await make_member("a@example.com"), await make_member("b@example.com")
+    await service.bootstrap_owner(first)
+    assert await MemberRole.filter(role="owner").values_list("member_id", flat=True) == [first.id]
+    with pytest.raises(service.OwnerExists):
+        await service.bootstrap_owner(second)
