@@ -99,6 +99,11 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
     )
 
 
+def app_factory() -> Litestar:
+    """For uvicorn's import-string form (several workers, reload): config from ``QUNSHANG_CONFIG``/env."""
+    return create_app(load_config())
+
+
 def _stores(config: Config) -> dict[str, Store]:
     names = ("sessions", "rate_limit", "cache")
     if config.redis.url:

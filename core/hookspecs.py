@@ -109,10 +109,12 @@ def register_jobs(runtime: Runtime) -> list[Job]:
 
 @spec("setup")
 def register_commands(runtime: Runtime, cli: click.Group) -> None:
-    """Add CLI commands to ``qunshang``: add one ``click`` group named after the plugin id.
+    """Add CLI commands to ``qunshang``: add one ``click`` group named after the plugin id
+    (``@cli.group("wishlist")``), which becomes ``qunshang wishlist …``.
 
     Args:
-        cli: the root ``qunshang`` command group.
+        cli: a group to add to; each group added must be named after an enabled plugin and
+            must not clash with a built-in command, or the CLI refuses it.
     """
 
 

@@ -25,7 +25,7 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
-from .config import Config, first_error
+from .config import Config, PluginsSection, first_error
 from .errors import PluginError
 
 log = logging.getLogger(__name__)
@@ -133,18 +133,19 @@ def build_plugin_manager(
                 raise PluginError(f"plugin '{plugin_id}' requires plugin '{required}', which is not enabled")
         record.settings = _validate_settings(record, config.plugins.settings_for(plugin_id))
 
-    # pluggy calls the last registered first: register in reverse so `enabled` order is call order
-    for plugin_id in reversed(enabled_ids):
-        record = loaded.records[plugin_id]
-        _add_plugin_hookspecs(pm, record)
-        pm.register(record.module, name=plugin_id)
-    for obj in extra:
-        pm.register(obj)
-
     try:
+        # pluggy calls the last registered first: register in reverse so `enabled` order is call order
+        for plugin_id in reversed(enabled_ids):
+            record = loaded.records[plugin_id]
+            _add_plugin_hookspecs(pm, record)
+            pm.register(record.module, name=plugin_id)
+        for obj in extra:
+            pm.register(obj)
         pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin '{_plugin_name(pm, exc.plugin)}' {exc}") from None
+    except pluggy.PluginValidationError as exc:  # an impl's arguments, or a hook that does not exist
+        message = " ".join(str(exc).split())
+        raise PluginError(f"plugin '{_plugin_name(pm, exc.plugin)}' {message}") from None
+    _refuse_wrappers(pm)
     return loaded
 
 
@@ -183,7 +184,7 @@ def _validate_settings(record: PluginRecord, raw: dict[str, Any]) -> BaseModel |
 def _add_plugin_hookspecs(pm: pluggy.PluginManager, record: PluginRecord) -> None:
     """A plugin may declare hooks for others (``hookspecs`` submodule or attribute)."""
     specs = getattr(record.module, "hookspecs", None)
-    if specs is None:
+    if specs is None or specs is hookspecs:  # the core's module, imported by the plugin for `spec`
         try:
             specs = importlib.import_module(f"{record.module.__name__}.hookspecs")
         except ModuleNotFoundError as exc:
@@ -193,5 +194,48 @@ def _add_plugin_hookspecs(pm: pluggy.PluginManager, record: PluginRecord) -> Non
     pm.add_hookspecs(specs)
 
 
+def _refuse_wrappers(pm: pluggy.PluginManager) -> None:
+    """``Runtime.call`` calls each impl itself, so pluggy's hook wrappers cannot work."""
+    for name, caller in vars(pm.hook).items():
+        for impl in caller.get_hookimpls():
+            if impl.wrapper or impl.hookwrapper:
+                raise PluginError(f"plugin '{impl.plugin_name}' implements '{name}' as a wrapper, which is not supported")
+
+
 def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
-    return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+    """The plugin id, also for a module whose registration was refused (so has no name yet)."""
+    name = pm.get_name(plugin)
+    if name is None:
+        meta = getattr(plugin, "plugin", None)
+        name = meta.id if isinstance(meta, PluginMeta) else getattr(plugin, "__name__", repr(plugin))
+    return name
+
+
+def survey(plugins: PluginsSection, *, entry_points: Iterable[EntryPoint] | None = None) -> list[PluginRecord]:
+    """Every discovered plugin and every enabled id, with what stops it; never raises.
+
+    For ``qunshang plugins list``, which operators use to diagnose a setup that
+    :func:`build_plugin_manager` refuses: each problem lands in ``PluginRecord.unavailable``.
+    """
+    enabled_ids = list(dict.fromkeys(plugins.enabled))
+    discovered = discover(entry_points)
+    records = []
+    for plugin_id, ep in sorted(discovered.items()):
+        record = PluginRecord(id=plugin_id, source=ep.value, enabled=plugin_id in enabled_ids)
+        try:
+            loaded = _load(plugin_id, ep, enabled=True)  # raises instead of logging
+            record.meta, record.module = loaded.meta, loaded.module
+            if record.enabled:
+                missing = [r for r in record.meta.requires if r not in enabled_ids]
+                if missing:
+                    raise PluginError(f"plugin '{plugin_id}' requires plugin '{missing[0]}', which is not enabled")
+                record.settings = _validate_settings(record, plugins.settings_for(plugin_id))
+        except PluginError as exc:
+            record.unavailable = str(exc)
+        records.append(record)
+    records += [
+        PluginRecord(id=plugin_id, source="", enabled=True, unavailable="not installed")
+        for plugin_id in enabled_ids
+        if plugin_id not in discovered
+    ]
+    return records
