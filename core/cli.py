@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from .config import CONFIG_ENV, DEFAULT_CONFIG_FILE, Config, PluginsSection, load_config
-from .errors import ConfigError, PluginError
+from .errors import ConfigError, PluginError, QunshangError
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -444,6 +444,37 @@ def plugins_list(ctx: click.Context) -> None:
 
 
 # --------------------------------------------------------------------------- ledger, worker
+
+
+@cli.group("members")
+def members_group() -> None:
+    """Members and staff."""
+
+
+@members_group.command("create-owner")
+@click.argument("login")
+@click.option("--name", "display_name", default="Owner", show_default=True, help="display name")
+@click.password_option(help="the owner's password (asked for when not given)")
+@click.pass_context
+def members_create_owner(ctx: click.Context, login: str, display_name: str, password: str) -> None:
+    """Register the first owner of a new deployment (refused once an owner exists)."""
+    from .members import service
+
+    runtime = _runtime(ctx)
+
+    async def create() -> None:
+        from tortoise.transactions import in_transaction
+
+        async with in_transaction():  # no member is left behind when an owner already exists
+            member = await service.register(runtime, login=login, password=password, display_name=display_name,
+                                            context={"source": "direct"})
+            await service.bootstrap_owner(member)
+
+    try:
+        with_database(runtime, create)
+    except QunshangError as exc:
+        raise CommandError(exc.render()) from None
+    click.echo(f"owner {login} created")
 
 
 @cli.group("ledger")

@@ -418,3 +418,24 @@ def test_demo_without_demo_data_fails_with_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert stderr_lines(result) == ["qunshang: this installation has no demo data (module qunshang.demo is missing)"]
     assert not (tmp_path / "demo.sqlite3").exists()
+
+
+# --------------------------------------------------------------------------- members
+
+
+def test_create_owner_bootstraps_once(tmp_path):
+    write_config(tmp_path)
+    assert run("db", "migrate").exit_code == 0
+    first = run("members", "create-owner", "boss@example.com", "--password", "a long secret")
+    assert first.exit_code == 0, first.output
+    assert first.stdout == "owner boss@example.com created\n"
+    second = run("members", "create-owner", "other@example.com", "--password", "a long secret")
+    assert second.exit_code == 1
+    assert stderr_lines(second) == ["qunshang: This deployment already has an owner."]
+
+    from qunshang.app import build_runtime
+    from qunshang.cli import with_database
+    from qunshang.members.models import Member
+
+    logins = with_database(build_runtime(load_config(tmp_path / "qunshang.toml")), lambda: Member.all().values_list("login", flat=True))
+    assert logins == ["boss@example.com"]
