@@ -6,3 +6,15 @@ from ..hookspecs import hookimpl
 @hookimpl
 def register_models():
     return {"ledger": "qunshang.ledger.models"}
+
+
+@hookimpl
+def register_routes():
+    from .api import LedgerController
+
+    return [LedgerController]
+
+
+@hookimpl
+def register_permissions():
+    return {"owner": ["*"], "finance": ["ledger.*"]}

@@ -87,6 +87,7 @@ class Refund(Model):
     id = fields.IntField(primary_key=True)
     order = fields.ForeignKeyField("orders.Order", related_name="refunds")
     key = fields.CharField(max_length=100, unique=True, description="idempotency key")
+    request_hash = fields.CharField(max_length=64, default="", description="hash of the refund request, for replays")
     amount = fields.BigIntField(description="total returned, shipping included")
     shipping_amount = fields.BigIntField(default=0)
     lines = fields.JSONField(default=list, description="[{line_id, quantity, amount}]")

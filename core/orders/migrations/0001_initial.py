@@ -84,6 +84,7 @@ class Migration(migrations.Migration):
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='refunds', on_delete=OnDelete.CASCADE)),
                 ('key', fields.CharField(unique=True, description='idempotency key', max_length=100)),
+                ('request_hash', fields.CharField(default='', description='hash of the refund request, for replays', max_length=64)),
                 ('amount', fields.BigIntField(description='total returned, shipping included')),
                 ('shipping_amount', fields.BigIntField(default=0)),
                 ('lines', fields.JSONField(default=list, description='[{line_id, quantity, amount}]', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),

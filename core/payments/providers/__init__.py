@@ -1,0 +1,1 @@
+"""The payment providers shipped with the core: ``offline`` and ``sandbox``."""
