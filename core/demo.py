@@ -1,7 +1,7 @@
 """``qunshang demo``: seed a believable tea community through the public services.
 
 Everything goes through the same services and hooks as real traffic (registration, roles,
-catalog, groups, orders, payments), so the demo exercises the real paths; enabled plugins add
+catalog, groups, orders, sandbox payments), so the demo exercises the real paths; enabled plugins add
 their own data through the ``seed_demo`` hook.
 """
 
@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import service as catalog
 from .catalog.models import ProductStatus
-from .demo_data import CATEGORIES, DEMO_PASSWORD, GROUPS, MEMBERS, PRODUCTS
+from .demo_data import CATEGORIES, DEMO_ORDERS, DEMO_PASSWORD, GROUPS, MEMBERS, PRODUCTS
 from .demo_images import write_product_image
 from .groups import service as groups
 from .members import service as members
+from .orders import service as orders
+from .payments import service as payments
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -73,11 +75,37 @@ async def seed(runtime: Runtime, progress=None) -> dict[str, Any]:
         if membership.status == "pending":
             await groups.approve(runtime, demo["members"][owner_login], group.id, buyer.id)
 
+    demo["orders"] = await _orders(runtime, demo)
+    step("orders")
+
     await runtime.call("seed_demo", demo=demo)
     demo["logins"] = [(login, DEMO_PASSWORD, ", ".join(roles) or level) for login, _n, roles, level in MEMBERS]
     return demo
 
 
+async def _orders(runtime: Runtime, demo: dict[str, Any]) -> list[Any]:
+    """A few orders at different stages, paid through the sandbox provider."""
+    address = {"name": "陈小姐", "phone": "13800000003", "region": "浙江省 杭州市 西湖区", "detail": "龙井路 1 号"}
+    owner = demo["members"]["owner@demo.qunshang"]
+    made = []
+    for login, product_indexes, stage in DEMO_ORDERS:
+        buyer = demo["members"][login]
+        skus = [(await demo["products"][i].skus.all())[0] for i in product_indexes]
+        placed = await orders.place_order(
+            runtime, buyer, [{"sku_id": sku.id, "quantity": 1} for sku in skus], address, context={"channel": "demo"}
+        )
+        order = placed.order
+        if stage != "placed":
+            intent = await payments.create_intent(runtime, order, "sandbox")
+            await payments.complete_sandbox(runtime, buyer.id, intent["intent_id"])
+        if stage in ("shipped", "completed"):
+            await orders.ship(runtime, order.id, carrier="SF", tracking_number=f"SF{order.id:010d}", actor_id=owner.id)
+        if stage == "completed":
+            await orders.complete(runtime, order.id, actor_id=buyer.id, note="buyer")
+        made.append(order)
+    return made
+
+
 def steps() -> int:
     """How many progress steps :func:`seed` reports (for a progress bar)."""
-    return len(MEMBERS) + len(PRODUCTS) + len(GROUPS)
+    return len(MEMBERS) + len(PRODUCTS) + len(GROUPS) + 1

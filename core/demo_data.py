@@ -73,3 +73,12 @@ GROUPS = [
     ("13800000002", "李姐团购群", "社区团购，周五成团，周六自提。Weekly group buy, pickup on Saturdays.", "open"),
     ("host@demo.qunshang", "茶茶直播粉丝群", "直播预告和粉丝专属福利。Live-show alerts and fan perks.", "invite"),
 ]
+
+# (buyer login, product indexes, how far the order got)
+DEMO_ORDERS = [
+    ("buyer@demo.qunshang", [0, 14], "completed"),
+    ("buyer@demo.qunshang", [22], "shipped"),
+    ("13800000002", [7, 36], "paid"),
+    ("13800000001", [28], "paid"),
+    ("13800000004", [1], "placed"),
+]

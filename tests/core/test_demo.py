@@ -1,4 +1,6 @@
 from qunshang import demo
+from qunshang.ledger import service as ledger
+from qunshang.orders.models import Order
 from qunshang.catalog.models import Product
 from qunshang.groups.models import Group, GroupMembership
 from qunshang.members.models import Member, MemberRole
@@ -15,6 +17,9 @@ async def test_demo_seeds_a_community_through_the_services(client, tmp_path):
     assert await GroupMembership.filter(status="active").count() == 5
     assert all(member.password_hash.startswith("$argon2") for member in await Member.all())
     assert len(result["logins"]) == 8
+    statuses = sorted(o.status for o in await Order.all())
+    assert statuses == ["completed", "paid", "paid", "placed", "shipped"]
+    assert await ledger.check() == []
     image = await client.get((await Product.first()).images[0])
     assert image.status_code == 200 and b"<svg" in image.content
     home = await client.get("/")
