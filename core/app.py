@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
+from pathlib import Path
 from importlib.metadata import EntryPoint
 from types import ModuleType
 from typing import Any, Callable
@@ -54,6 +55,10 @@ def build_runtime(
         for _plugin, providers in runtime.call_setup("payment_providers")
         for provider in providers
     }
+    runtime.state["locale_dirs"] = tuple(
+        folder for record in runtime.plugins.enabled
+        if (folder := Path(record.module.__file__).parent / "locale").is_dir()
+    )
     runtime.state["templates"] = build_environment(runtime)
     return runtime
 
@@ -95,6 +100,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
             ],
         ),
         request_max_body_size=2 * 1024 * 1024,
+        logging_config=None,  # logging belongs to the deployment (uvicorn, the CLI, pytest)
         debug=config.app.debug,
     )
 

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .errors import ConfigError
@@ -51,6 +51,13 @@ class DatabaseSection(_Section):
 class PluginsSection(BaseModel):
     model_config = ConfigDict(extra="allow")
     enabled: list[str] = []
+
+    @model_validator(mode="after")
+    def _blocks_are_tables(self) -> "PluginsSection":
+        for plugin_id, block in (self.model_extra or {}).items():
+            if not isinstance(block, dict):
+                raise ValueError(f"[plugins.{plugin_id}] must be a table of settings, not {type(block).__name__}")
+        return self
 
     def settings_for(self, plugin_id: str) -> dict[str, Any]:
         return dict((self.model_extra or {}).get(plugin_id) or {})

@@ -91,10 +91,22 @@ class LoadedPlugins:
         return [r for r in self.records.values() if r.enabled]
 
 
+class _Conflict(EntryPoint):
+    """Stands for a plugin id that two installed packages claim: loading it fails, naming both."""
+
+    def load(self):
+        raise ImportError(f"two packages provide plugin id '{self.name}': {self.value}")
+
+
 def discover(eps: Iterable[EntryPoint] | None = None) -> dict[str, EntryPoint]:
+    """Plugins by id. Two packages claiming one id are a conflict: the id maps to an entry
+    point that fails to load, naming both, so it is unavailable or (if enabled) stops startup."""
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP) if eps is None else eps:
-        found.setdefault(ep.name, ep)
+        if ep.name in found and found[ep.name].value != ep.value:
+            found[ep.name] = _Conflict(ep.name, f"{found[ep.name].value} | {ep.value}", ENTRY_POINT_GROUP)
+        else:
+            found.setdefault(ep.name, ep)
     return found
 
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from pydantic import BaseModel
 from tortoise.transactions import in_transaction
 
+from . import i18n
 from .config import Config
 from .hookspecs import HookInfo
 from .plugin_manager import LoadedPlugins
@@ -48,6 +49,10 @@ class Runtime:
     def settings(self, plugin_id: str) -> BaseModel | None:
         """The validated settings of an enabled plugin."""
         return self.plugins.records[plugin_id].settings
+
+    def translations(self, locale: str):
+        """gettext catalogs for ``locale``: the core's merged with enabled plugins' ``locale/``."""
+        return i18n.translations(locale, self.state.get("locale_dirs", ()))
 
     def is_enabled(self, plugin_id: str) -> bool:
         record = self.plugins.records.get(plugin_id)

@@ -22,4 +22,4 @@ def request_locale(connection: ASGIConnection) -> str:
 
 
 def gettext_for(connection: ASGIConnection):
-    return i18n.translations(request_locale(connection)).gettext
+    return connection.app.state.runtime.translations(request_locale(connection)).gettext

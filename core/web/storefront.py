@@ -16,12 +16,13 @@ from typing_extensions import Annotated
 from ..catalog import service as catalog
 from ..runtime import Runtime
 from .locale import COOKIE as LANG_COOKIE, request_locale
-from .templates import current_locale, slot_markup
+from .templates import current_locale, current_translations, slot_markup
 
 
 async def render(request: Request, runtime: Runtime, template: str, context: dict[str, Any], slots: tuple[str, ...]) -> Response:
     locale = request_locale(request)
     token = current_locale.set(locale)
+    translations = current_translations.set(runtime.translations(locale))
     try:
         filled = {}
         for name in ("head", "nav", "body_end", *slots):
@@ -34,6 +35,7 @@ async def render(request: Request, runtime: Runtime, template: str, context: dic
         )
     finally:
         current_locale.reset(token)
+        current_translations.reset(translations)
     return Response(html, media_type="text/html")
 
 

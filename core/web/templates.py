@@ -23,15 +23,18 @@ if TYPE_CHECKING:
 CORE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CORE_STATIC = Path(__file__).resolve().parent.parent / "static" / "core"
 current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("qunshang_locale", default="zh_CN")
+current_translations: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "qunshang_translations", default=i18n.translations("zh_CN")
+)
 
 
 def _gettext(message: str, **params: Any) -> str:
-    text = i18n.translations(current_locale.get()).gettext(message)
+    text = current_translations.get().gettext(message)
     return text % params if params else text
 
 
 def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
-    text = i18n.translations(current_locale.get()).ngettext(singular, plural, n)
+    text = current_translations.get().ngettext(singular, plural, n)
     return text % {"num": n, **params}
 
 

@@ -57,3 +57,10 @@ def test_bad_toml_is_an_error(tmp_path):
 )
 def test_language_negotiation(preferred, header, expected):
     assert negotiate(preferred, header, "zh_CN") == expected
+
+
+def test_a_plugin_block_must_be_a_table(tmp_path):
+    path = tmp_path / "qunshang.toml"
+    path.write_text("[plugins]\nmember_price = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[plugins.member_price\] must be a table"):
+        load_config(path)

@@ -255,3 +255,17 @@ async def test_failing_guard_impl_propagates_and_rolls_the_change_back(make_app)
                 await client.runtime.call("order_paid", order=SimpleNamespace(member_id=buyer.id), payment=None)
         assert calls == ["refuser.order_paid"]  # later impls do not run
         assert not await MemberTag.filter(member=buyer).exists()
+
+
+def test_two_packages_claiming_one_id_are_reported_not_silently_shadowed():
+    from importlib.metadata import EntryPoint
+
+    eps = [
+        EntryPoint("twin", "tests.core.sample_plugins.alpha", "qunshang.plugins"),
+        EntryPoint("twin", "tests.core.sample_plugins.beta", "qunshang.plugins"),
+    ]
+    loaded = build_plugin_manager(Config(), entry_points=eps)
+    assert loaded.records["twin"].status == "unavailable"
+    assert "two packages provide plugin id 'twin'" in loaded.records["twin"].unavailable
+    with pytest.raises(PluginError, match="two packages provide plugin id 'twin'"):
+        build_plugin_manager(Config(plugins={"enabled": ["twin"]}), entry_points=eps)

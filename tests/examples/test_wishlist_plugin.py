@@ -120,9 +120,11 @@ async def test_the_settings_cap_is_enforced(make_app):
         a, b, c = await _product("A-1"), await _product("B-1"), await _product("C-1")
         me = await bearer(await make_member())
         assert [(await _add(client, me, p.id)).status_code for p in (a, b)] == [201, 201]
-        full = await _add(client, me, c.id)
+        full = await client.post("/api/wishlist", json={"product_id": c.id}, headers={**me, "Accept-Language": "en"})
         assert full.status_code == 409
         assert full.json()["error"] == {"code": "wishlist_full", "message": "Your wishlist is full: it holds at most 2 products."}
+        zh = await client.post("/api/wishlist", json={"product_id": c.id}, headers={**me, "Accept-Language": "zh-CN"})
+        assert zh.json()["error"]["message"] == "心愿单已满：最多可收藏 2 件商品。"  # the plugin's own catalog
         assert (await _add(client, me, a.id)).status_code == 200  # already there: no new slot needed
         await client.delete(f"/api/wishlist/{a.id}", headers=me)
         assert (await _add(client, me, c.id)).status_code == 201
