@@ -1,0 +1,56 @@
+"""The distribution plugin's hook implementations (re-exported by the package, which pluggy registers)."""
+
+from __future__ import annotations
+
+from qunshang import hookimpl
+
+from .service import binding, commissions, distributors, settlement
+
+
+@hookimpl
+def register_models():
+    return {"distribution": "qunshang.plugins.distribution.models"}
+
+
+@hookimpl
+def register_routes():
+    from .api import DistributionController, DistributionFinanceController, DistributionOperatorController
+
+    return [DistributionController, DistributionOperatorController, DistributionFinanceController]
+
+
+@hookimpl
+def register_jobs():
+    from .jobs import JOBS
+
+    return JOBS
+
+
+@hookimpl
+def register_permissions():
+    return {"operator": ["distribution.manage"], "finance": ["distribution.finance"]}
+
+
+@hookimpl
+async def member_registered(runtime, member, context):
+    """Bind the newcomer by a verified referral code; in everyone mode they get a code too."""
+    await binding.bind_at_registration(runtime, member, context)
+    if runtime.settings("distribution").mode == "everyone":
+        await distributors.ensure(runtime, member.id, "everyone")
+
+
+@hookimpl
+async def order_paid(runtime, order):
+    """Commissions are written in the payment's transaction: all or nothing with it."""
+    await commissions.create_for_order(runtime, order)
+    await distributors.qualify_by_spend(runtime, order.member_id)
+
+
+@hookimpl
+async def order_refunded(runtime, order, refund):
+    await settlement.reverse_for_refund(runtime, order, refund)
+
+
+@hookimpl
+async def after_sales_closed(runtime, order):
+    await settlement.settle_order(runtime, order.id)

@@ -1,0 +1,1 @@
+"""Distribution services, one module per job. API handlers, hooks and jobs call these only."""

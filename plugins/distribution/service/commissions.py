@@ -1,0 +1,211 @@
+"""Commissions at ``order_paid``: who earns, at which rate, on which base — with the why.
+
+Chain: the buyer's uplines from the closure table, nearest first, ``levels`` of them; with
+self-purchase on and the buyer a distributor, the buyer is level 1 and the chain shifts up by
+one. Under ``valid_days`` an expired binding breaks the chain at that point. A level whose
+member is not an active distributor (frozen, disabled, never one) earns nothing, and the
+levels above do not move down.
+
+Rate of a level, first that applies: the SKU's override, the product's override (rates or a
+fixed amount per unit), the earner's grade rate for that level, the default rate; then the
+``distribution_rate_override`` hook. In differential mode (级差) each earner's tier rate is
+its level-1 rate and it earns that minus the highest tier rate paid below it.
+
+Rounding: ``apply_rate`` (half-up to the fen), once per line per earner. All commissions of an
+order are one ledger posting ``platform:sales → member:<id>:pending`` keyed by the order, so a
+replayed payment callback cannot pay twice (and the rows are unique per line and level).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from qunshang.ledger import service as ledger
+from qunshang.money import apply_rate
+from qunshang.orders.models import Order, OrderLine
+
+from ..models import Binding, Commission, Distributor, DistributorStatus, RateOverride
+from . import tree
+
+if TYPE_CHECKING:
+    from qunshang.runtime import Runtime
+
+ROUNDING = "half-up to the fen, per line per earner"
+
+
+@dataclass(frozen=True)
+class Earner:
+    level: int
+    member_id: int
+    grade: str | None
+    grade_rates: tuple[int, ...]
+    self_purchase: bool
+
+
+def posting_key(order_id: int) -> str:
+    return f"distribution:order:{order_id}"
+
+
+async def earners_for(runtime: Runtime, buyer_id: int) -> list[Earner]:
+    """The members paid on an order by ``buyer_id``, one per level (at most 3 queries)."""
+    settings = runtime.settings("distribution")
+    ups = await tree.uplines(buyer_id, settings.levels)
+    members = [buyer_id, *ups]
+    if settings.binding == "valid_days" and ups:
+        now = runtime.now()
+        expiry = dict(await Binding.filter(open_member_id__in=members[:-1]).values_list("member_id", "expires_at"))
+        for i, _ in enumerate(ups):
+            if members[i] not in expiry or (expiry[members[i]] is not None and expiry[members[i]] <= now):
+                ups = ups[:i]
+                break
+    rows = {
+        r["member_id"]: r
+        for r in await Distributor.filter(member_id__in=[buyer_id, *ups]).values(
+            "member_id", "status", grade_name="grade__name", grade_rates="grade__rates_bp"
+        )
+    }
+    everyone = settings.mode == "everyone"
+
+    def is_distributor(member_id: int) -> bool:
+        row = rows.get(member_id)
+        return row["status"] != DistributorStatus.DISABLED if row else everyone
+
+    def earns(member_id: int) -> bool:
+        row = rows.get(member_id)
+        return row["status"] == DistributorStatus.ACTIVE if row else everyone
+
+    chain = ups
+    buys_for_self = settings.self_purchase and is_distributor(buyer_id)
+    if buys_for_self:
+        chain = [buyer_id, *ups]
+    earners = []
+    for level, member_id in enumerate(chain[: settings.levels], start=1):
+        if earns(member_id):
+            row = rows.get(member_id) or {}
+            earners.append(Earner(level, member_id, row.get("grade_name"), tuple(row.get("grade_rates") or ()),
+                                  buys_for_self and member_id == buyer_id))
+    return earners
+
+
+async def create_for_order(runtime: Runtime, order: Order) -> list[Commission]:
+    """Write the order's commissions and their pending posting (inside the payment's
+    transaction). Idempotent: an order that already has commissions gets none added."""
+    if await Commission.exists(order_id=order.id):
+        return []
+    earners = await earners_for(runtime, order.member_id)
+    if not earners:
+        return []
+    lines = await OrderLine.filter(order_id=order.id)
+    verdicts = await runtime.call("distribution_commission_eligible", order=order, lines=lines)
+    if any(v is False for v in verdicts):
+        return []
+    overrides = await _overrides(lines)
+    plan = _plan(runtime, lines, earners, overrides)
+    if not plan:
+        return []
+    await _apply_hook_rates(runtime, order, plan)
+    now = runtime.now()
+    rows = [_commission(order, item, now) for item in plan]
+    rows = [row for row in rows if row.amount > 0]
+    if not rows:
+        return []
+    await Commission.bulk_create(rows)
+    per_earner: dict[int, int] = defaultdict(int)
+    for row in rows:
+        per_earner[row.earner_id] += row.amount
+    entries = [(ledger.SALES, -sum(per_earner.values()))]
+    entries += [(ledger.member_account(m, "pending"), a) for m, a in sorted(per_earner.items())]
+    await ledger.post(posting_key(order.id), "distribution.commission", entries, at=now,
+                      memo=f"commissions on order {order.number}", ref=f"order:{order.id}")
+    return rows
+
+
+async def _overrides(lines: list[OrderLine]) -> dict[tuple[int, int | None], RateOverride]:
+    products = {line.product_id for line in lines}
+    found = await RateOverride.filter(product_id__in=list(products))
+    return {(o.product_id, o.sku_id): o for o in found}
+
+
+def _plan(runtime: Runtime, lines: list[OrderLine], earners: list[Earner], overrides) -> list[dict[str, Any]]:
+    settings = runtime.settings("distribution")
+    plan: list[dict[str, Any]] = []
+    for line in lines:
+        override = overrides.get((line.product_id, line.sku_id)) or overrides.get((line.product_id, None))
+        if override is not None and override.excluded:
+            continue
+        base = line.total if settings.base == "paid" else line.unit_price * line.quantity
+        paid_below = 0
+        for earner in earners:
+            item = {
+                "line": line, "earner": earner, "base": base, "rate_bp": None, "per_unit": None,
+                "rate_source": "default", "differential": None, "base_kind": settings.base,
+            }
+            if override is not None and override.amounts_per_unit is not None:
+                amounts = override.amounts_per_unit
+                item["per_unit"] = amounts[earner.level - 1] if earner.level <= len(amounts) else 0
+                item["rate_source"] = "sku" if override.sku_id else "product"
+            else:
+                rate, source = _rate(settings, earner, override, earner.level)
+                if settings.differential:
+                    tier, source = _rate(settings, earner, override, 1)
+                    rate = max(0, tier - paid_below)
+                    item["differential"] = {"tier_rate_bp": tier, "paid_below_bp": paid_below}
+                    paid_below = max(paid_below, tier)
+                item["rate_bp"], item["rate_source"] = rate, source
+            plan.append(item)
+    return plan
+
+
+def _rate(settings, earner: Earner, override: RateOverride | None, level: int) -> tuple[int, str]:
+    if override is not None and override.rates_bp is not None:
+        rates = override.rates_bp
+        return (rates[level - 1] if level <= len(rates) else 0), ("sku" if override.sku_id else "product")
+    if len(earner.grade_rates) >= level:
+        return earner.grade_rates[level - 1], "grade"
+    return settings.rates_bp[level - 1], "default"
+
+
+async def _apply_hook_rates(runtime: Runtime, order: Order, plan: list[dict[str, Any]]) -> None:
+    if not runtime.impls("distribution_rate_override"):
+        return
+    candidates = [
+        {"index": i, "order_line_id": p["line"].id, "product_id": p["line"].product_id, "sku_id": p["line"].sku_id,
+         "level": p["earner"].level, "earner_id": p["earner"].member_id, "rate_bp": p["rate_bp"],
+         "rate_source": p["rate_source"]}
+        for i, p in enumerate(plan)
+    ]
+    for changes in await runtime.call("distribution_rate_override", order=order, candidates=candidates):
+        for index, rate in dict(changes).items():
+            if not (isinstance(index, int) and 0 <= index < len(plan)):
+                raise ValueError(f"distribution_rate_override returned an unknown index {index!r}")
+            if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= 10_000:
+                raise ValueError(f"distribution_rate_override returned an invalid rate {rate!r}")
+            plan[index].update(rate_bp=rate, per_unit=None, rate_source="hook")
+
+
+def _commission(order: Order, item: dict[str, Any], now) -> Commission:
+    line: OrderLine = item["line"]
+    earner: Earner = item["earner"]
+    if item["per_unit"] is not None:
+        exact = Decimal(item["per_unit"] * line.quantity)
+        amount = item["per_unit"] * line.quantity
+    else:
+        exact = Decimal(item["base"]) * item["rate_bp"] / 10_000
+        amount = apply_rate(item["base"], item["rate_bp"])
+    explanation = {
+        "order_id": order.id, "order_number": order.number, "order_line_id": line.id, "product_id": line.product_id,
+        "sku_id": line.sku_id, "title": line.title, "quantity": line.quantity, "level": earner.level,
+        "self_purchase": earner.self_purchase,
+        "base": {"kind": "fixed" if item["per_unit"] is not None else item["base_kind"], "amount": item["base"]},
+        "rate_bp": item["rate_bp"], "fixed_per_unit": item["per_unit"], "rate_source": item["rate_source"],
+        "grade": earner.grade if item["rate_source"] == "grade" else None,
+        "differential": item["differential"], "exact": f"{exact:.4f}", "rounding": ROUNDING, "amount": amount,
+    }
+    return Commission(
+        order_id=order.id, order_line_id=line.id, buyer_id=order.member_id, earner_id=earner.member_id,
+        level=earner.level, base=item["base"], rate_bp=item["rate_bp"], amount=amount, explanation=explanation,
+        created_at=now,
+    )
