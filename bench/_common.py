@@ -144,11 +144,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(name: str, app: str, *, env: dict[str, str], cwd: Path, workers: int, app_dir: Path | None = None) -> Iterator[Server]:
+def serve(name: str, app: str, *, env: dict[str, str], cwd: Path, workers: int, app_dir: Path | None = None,
+          python: str = sys.executable) -> Iterator[Server]:
     """Run ``uvicorn --factory app`` on a free 127.0.0.1 port until the block ends."""
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port),
+        python, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--no-access-log", "--log-level", "warning",
     ]
     if app_dir:

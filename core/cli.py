@@ -159,6 +159,8 @@ CONFIG_NOTES: dict[str, str] = {
     "redis.url": "Sessions, rate limits and caches in Redis instead of process memory, e.g. redis://127.0.0.1:6379/0.",
     "theme.name": "The active theme.",
     "theme.overrides": "A folder of this deployment's template overrides, e.g. overrides/templates.",
+    "theme.folder": "A folder of this deployment's own themes (each a folder with theme.toml).",
+    "theme.settings": "Overrides of the active theme's settings, e.g. { primary_color = \"#3d6b35\" } (see docs/themes.md).",
 }
 
 
@@ -212,6 +214,8 @@ def _toml(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + "}"
     raise TypeError(f"no TOML form for {value!r}")
 
 
@@ -443,6 +447,29 @@ def plugins_list(ctx: click.Context) -> None:
     build_plugin_manager(config)  # anything else that would stop startup (a misspelled hook…)
 
 
+@cli.group("themes")
+def themes_group() -> None:
+    """Storefront themes."""
+
+
+@themes_group.command("list")
+@click.pass_context
+def themes_list(ctx: click.Context) -> None:
+    """Every installed theme; exit code 1 when the configured theme would not start."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .web import themes
+
+    config = load_config(_config_path(ctx))
+    table = Table("name", "version", "parent", "source", "active")
+    for row in themes.describe(config):
+        table.add_row(*(Text(row[key]) for key in ("name", "version", "parent", "source", "active")))
+    Console(width=max(Console().width, 100)).print(table)
+    themes.activate(config)  # a missing parent or invalid settings stop here, as at startup
+
+
 # --------------------------------------------------------------------------- ledger, worker
 
 
@@ -550,6 +577,11 @@ def hooks_doc(check: bool, output: Path) -> None:
         click.echo(f"wrote {output}")
     else:
         click.echo(f"{output} is up to date")
+
+
+from .console.cli import console_group  # noqa: E402 - the console's tools import helpers defined above
+
+cli.add_command(console_group)
 
 
 def main() -> None:

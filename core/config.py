@@ -100,6 +100,8 @@ class RedisSection(_Section):
 class ThemeSection(_Section):
     name: str = "default"
     overrides: str | None = None
+    folder: str | None = Field(default=None, description="a folder of this deployment's own themes")
+    settings: dict[str, Any] = Field(default_factory=dict, description="overrides of the active theme's settings")
 
 
 class Config(BaseSettings):

@@ -42,6 +42,7 @@ def gettext(locale: str, message: str) -> str:
     return translations(locale).gettext(message)
 
 
+@lru_cache(maxsize=512)
 def normalize(tag: str | None) -> str | None:
     """Map ``zh``, ``zh-CN``, ``zh_Hans_CN``, ``en-US``… to a supported locale, else ``None``."""
     if not tag:

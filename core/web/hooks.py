@@ -17,7 +17,8 @@ def healthz() -> dict[str, str]:
 def register_routes(runtime):
     from litestar.static_files import create_static_files_router
 
-    from .storefront import ROUTES
+    from . import assets
+    from .storefront import router
     from .templates import CORE_STATIC
 
     static = create_static_files_router(
@@ -30,4 +31,4 @@ def register_routes(runtime):
         path="/media", directories=[media_dir], name="media", include_in_schema=False,
         cache_control=CacheControlHeader(max_age=86400, public=True),
     )
-    return [healthz, static, media, *ROUTES]
+    return [healthz, static, media, *assets.ROUTES, router]

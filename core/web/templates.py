@@ -1,13 +1,15 @@
 """The Jinja2 environment: autoescape on, gettext in the request's language, money filter.
 
-Lookup order (DESIGN §5): deployment overrides → active theme → parent theme → plugin
-templates → core. ``"core:base.html"`` always names the core's own template, so an override
-can extend what it replaces.
+Lookup order (DESIGN §5): deployment overrides → active theme → parent theme(s) → plugin
+templates → core. A prefix names one source's own file, so an override can extend what it
+replaces: ``"core:base.html"`` (the core's), ``"default:core/base.html"`` (a theme's),
+``"wishlist:button.html"`` (a plugin's).
 """
 
 from __future__ import annotations
 
 import contextvars
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +18,16 @@ from markupsafe import Markup
 
 from .. import i18n
 from ..money import format_amount
+from . import themes
+from .assets import build_index
+from .themes import Theme
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
 CORE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CORE_STATIC = Path(__file__).resolve().parent.parent / "static" / "core"
+LANGUAGES = (("zh_CN", "zh-CN", "中文"), ("en", "en", "English"))
 current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("qunshang_locale", default="zh_CN")
 current_translations: contextvars.ContextVar[Any] = contextvars.ContextVar(
     "qunshang_translations", default=i18n.translations("zh_CN")
@@ -38,8 +44,11 @@ def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % {"num": n, **params}
 
 
+_format_amount = lru_cache(maxsize=8192)(format_amount)  # Babel is slow; listings repeat prices
+
+
 def _money(amount: int, currency: str = "CNY") -> str:
-    return format_amount(amount, currency, current_locale.get())
+    return _format_amount(amount, currency, current_locale.get())
 
 
 def plugin_template_dirs(runtime: Runtime) -> list[Path]:
@@ -51,17 +60,46 @@ def plugin_template_dirs(runtime: Runtime) -> list[Path]:
     return dirs
 
 
-def build_environment(runtime: Runtime, theme_dirs: list[Path] | None = None) -> Environment:
+def _prefixes(runtime: Runtime, chain: list[Theme]) -> dict[str, FileSystemLoader]:
+    """``"core:base.html"`` is the core's ``core/base.html``, ``"wishlist:button.html"`` a
+    plugin's ``wishlist/button.html``, ``"default:core/base.html"`` a theme's own file."""
+    prefixes = {
+        record.id: FileSystemLoader(folder)
+        for record in runtime.plugins.enabled
+        if (folder := Path(record.module.__file__).parent / "templates" / record.id).is_dir()
+    }
+    prefixes.update({theme.name: FileSystemLoader(theme.templates) for theme in chain})
+    prefixes["core"] = FileSystemLoader(CORE_TEMPLATES / "core")
+    return prefixes
+
+
+def build_environment(runtime: Runtime) -> Environment:
+    """The storefront's Jinja2 environment; also activates the theme (its settings, catalogs and
+    static files), so a bad ``theme.toml`` stops startup here."""
+    active = themes.activate(runtime.config)
+    chain = active.chain
+    runtime.state["theme"] = active
+    runtime.state["locale_dirs"] = (
+        *runtime.state.get("locale_dirs", ()), *(t.locale for t in reversed(chain) if t.locale.is_dir())
+    )
+    assets = build_index(chain, runtime.plugins.enabled, CORE_STATIC)
+    runtime.state["assets"] = assets
     overrides = [Path(runtime.config.theme.overrides)] if runtime.config.theme.overrides else []
-    search = [*overrides, *(theme_dirs or []), *plugin_template_dirs(runtime), CORE_TEMPLATES]
+    search = [*overrides, *(t.templates for t in chain), *plugin_template_dirs(runtime), CORE_TEMPLATES]
     loader = ChoiceLoader([
-        PrefixLoader({"core": FileSystemLoader(CORE_TEMPLATES / "core")}, delimiter=":"),
-        FileSystemLoader([str(p) for p in search]),
+        PrefixLoader(_prefixes(runtime, chain), delimiter=":"),
+        FileSystemLoader([str(p) for p in search if p.is_dir()]),
     ])
-    env = Environment(loader=loader, autoescape=select_autoescape(default=True), extensions=["jinja2.ext.i18n"])
+    env = Environment(
+        loader=loader, autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"], auto_reload=runtime.config.app.debug,
+    )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["money"] = _money
-    env.globals["app_name"] = runtime.config.app.name
+    env.globals.update(
+        app_name=runtime.config.app.name, theme=active.settings, theme_name=active.name,
+        static_url=assets.url, languages=LANGUAGES,
+    )
     for _plugin, values in runtime.call_setup("template_globals"):
         env.globals.update(values)
     return env
@@ -70,6 +108,3 @@ def build_environment(runtime: Runtime, theme_dirs: list[Path] | None = None) ->
 def slot_markup(parts: list[Any]) -> Markup:
     """Join slot results: ``Markup`` stays as is, plain strings are escaped."""
     return Markup("").join(p if isinstance(p, Markup) else Markup.escape(p) for p in parts)
-
-
-

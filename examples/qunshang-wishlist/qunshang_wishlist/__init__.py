@@ -23,6 +23,6 @@ plugin = PluginMeta(
 )
 
 # pluggy registers this module: the hook implementations must be attributes of it.
-from .hooks import order_paid, register_models, register_routes  # noqa: E402
+from .hooks import order_paid, register_models, register_routes, storefront_slot  # noqa: E402
 
-__all__ = ["plugin", "Settings", "order_paid", "register_models", "register_routes"]
+__all__ = ["plugin", "Settings", "order_paid", "register_models", "register_routes", "storefront_slot"]

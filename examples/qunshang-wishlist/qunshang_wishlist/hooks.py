@@ -3,6 +3,7 @@
 from qunshang import hookimpl
 
 from .api import WishlistController
+from .pages import add_from_page, slot
 from .service import remove_bought
 
 
@@ -13,7 +14,13 @@ def register_models():
 
 @hookimpl
 def register_routes():
-    return [WishlistController]
+    return [WishlistController, add_from_page]
+
+
+@hookimpl
+async def storefront_slot(runtime, name, request, context):
+    """A "♡ add to wishlist" button under the product's price (and its stylesheet in ``head``)."""
+    return await slot(runtime, name, request, context)
 
 
 @hookimpl

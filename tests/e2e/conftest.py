@@ -1,0 +1,122 @@
+"""Browser tests: the real app (``qunshang demo``: seeded SQLite, uvicorn) in a subprocess, driven
+by Playwright in the Debian Chromium (``/usr/bin/chromium``; never a downloaded browser).
+
+A failing test leaves a full-page screenshot in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = os.environ.get("QUNSHANG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
+
+
+def pytest_collection_modifyitems(items):
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_REPORT] = report
+
+
+_REPORT = pytest.StashKey()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module", params=["default", "chayou"])
+def server(request, tmp_path_factory):
+    """``qunshang demo`` on a free port with a fresh database, in the theme of the parameter."""
+    folder = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNSHANG_")}
+    env["QUNSHANG_THEME__NAME"] = request.param
+    qunshang = Path(sys.executable).with_name("qunshang")
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(qunshang), "demo", "--port", str(port), "--db", str(folder / "demo.sqlite3"), "--fresh"],
+        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the demo server exited: {(folder / 'server.log').read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        pytest.fail("the demo server did not start within 120 s")
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, server, request):
+    """A fresh phone-sized browser context speaking Chinese; screenshots on failure."""
+    context = browser.new_context(**PHONE, locale="zh-CN", base_url=server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    report = request.node.stash.get(_REPORT, None)
+    if report is not None and report.failed or os.environ.get("QUNSHANG_E2E_SCREENSHOTS"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def shots(request):
+    """``shots(page, "name")``: keep a screenshot when QUNSHANG_E2E_SCREENSHOTS is set (to look at)."""
+    def take(page, name: str) -> None:
+        if os.environ.get("QUNSHANG_E2E_SCREENSHOTS"):
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+    return take
+
+
+def has_chromium() -> bool:
+    return bool(shutil.which(CHROMIUM) or Path(CHROMIUM).exists())
