@@ -9,9 +9,10 @@ PostgreSQL (the database ``qs_bench_flash``, recreated, dropped at the end); eac
 benched in a child process. Before each run the stock is reset to 100; then 500 members fire
 one ``POST /api/orders`` each with their own API token (at most ``--concurrency`` in flight, no
 retries). Each run must end with exactly 100 orders and nothing oversold; it prints requests/s
-over all 500 attempts, orders/s and the p99 latency. A and B alternate (A B, B A, A B) for
-``--rounds`` rounds after one warm-up run each. The last line is the ``ratio`` of median
-throughput B/A (target >= 0.8), the lower of the two databases.
+over all 500 attempts, orders/s, the p99 latency and the servers' CPU time per request (the
+load generator shares the machine, so this is the steadier figure). A and B alternate (A B,
+B A, A B) for ``--rounds`` rounds after one warm-up run each. The last line is the ``ratio`` of
+median throughput B/A (target >= 0.8), the lower of the two databases.
 
     .venv/bin/python bench/flash_sale.py [--rounds 3] [--concurrency 100] [--no-postgres]
 """
@@ -32,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from _common import BENCH, Server, qunshang_env, serve, workspace
+from _common import BENCH, Server, qunshang_env, serve, server_cpu_seconds, workspace
 
 STOCK = 100
 BUYERS = 500
@@ -49,6 +50,7 @@ class Run:
     errors: int
     seconds: float
     latencies: list[float]
+    cpu_us: float | None = None  # the server's CPU time per request (all workers), None without /proc
     oversold: int = 0
 
     @property
@@ -147,14 +149,15 @@ async def fire(server: Server, shop: Shop, concurrency: int) -> Run:
             latencies.append(time.perf_counter() - started)
 
     try:
-        started = time.perf_counter()
+        cpu_before, started = server_cpu_seconds(server.process.pid), time.perf_counter()
         await asyncio.gather(*(buyer(i % lanes, t) for i, t in enumerate(shop.tokens)))
-        seconds = time.perf_counter() - started
+        seconds, cpu_after = time.perf_counter() - started, server_cpu_seconds(server.process.pid)
     finally:
         for client in clients:
             await client.aclose()
     ok, sold_out = statuses.count(201), statuses.count(409)
-    return Run(ok, sold_out, len(statuses) - ok - sold_out, seconds, latencies)
+    cpu_us = None if cpu_before is None else (cpu_after - cpu_before) / len(statuses) * 1e6
+    return Run(ok, sold_out, len(statuses) - ok - sold_out, seconds, latencies, cpu_us)
 
 
 async def bench(backend: str, url: str, folder: Path, args: argparse.Namespace) -> tuple[float, bool]:
@@ -173,6 +176,7 @@ async def bench(backend: str, url: str, folder: Path, args: argparse.Namespace) 
                 await reset(shop)
                 await fire(server, shop, args.concurrency)
             figures: dict[str, list[float]] = {a.name: [], b.name: []}
+            cpu: dict[str, list[float]] = {a.name: [], b.name: []}
             for round_no in range(args.rounds):
                 for server in (a, b) if round_no % 2 == 0 else (b, a):
                     await reset(shop)
@@ -180,16 +184,23 @@ async def bench(backend: str, url: str, folder: Path, args: argparse.Namespace) 
                     await check(shop, run, counts_orders=server is b)
                     correct &= run.correct
                     figures[server.name].append(run.rps)
+                    if run.cpu_us is not None:
+                        cpu[server.name].append(run.cpu_us)
                     print(
                         f"{backend:<8} round {round_no + 1}  {labels[server.name]:<30} orders {run.ok:3d}  "
                         f"oversold {run.oversold}  sold out {run.sold_out:3d}  errors {run.errors}  "
                         f"{run.rps:7.1f} req/s  {run.ok / run.seconds:6.1f} orders/s  p99 {run.p99_ms:7.1f} ms"
+                        + (f"  {run.cpu_us:5.0f} µs CPU/req" if run.cpu_us is not None else "")
                         + ("" if run.correct else "  WRONG"),
                         flush=True,
                     )
             ratio = statistics.median(figures[b.name]) / statistics.median(figures[a.name])
+            cpu_text = ""
+            if cpu[a.name] and cpu[b.name]:
+                cpu_a, cpu_b = statistics.median(cpu[a.name]), statistics.median(cpu[b.name])
+                cpu_text = f" (server CPU per request: A {cpu_a:.0f} µs, B {cpu_b:.0f} µs, A/B {cpu_a / cpu_b:.3f})"
             print(f"{backend:<8} median A {statistics.median(figures[a.name]):7.1f} req/s, "
-                  f"B {statistics.median(figures[b.name]):7.1f} req/s, B/A {ratio:.3f}", flush=True)
+                  f"B {statistics.median(figures[b.name]):7.1f} req/s{cpu_text}, B/A {ratio:.3f}", flush=True)
             return ratio, correct
     finally:
         await db.disconnect()

@@ -27,7 +27,7 @@ from . import __version__, db, jobs
 from .config import Config, load_config
 from .plugin_manager import build_plugin_manager
 from .runtime import Runtime, utcnow
-from .web.auth import AuthMiddleware
+from .web.auth import AuthMiddleware, TokenUse
 from .web.csrf import TokenAwareCSRFMiddleware, csrf_config
 from .web.errors import EXCEPTION_HANDLERS
 from .web.guards import role_permissions
@@ -60,6 +60,7 @@ def build_runtime(
         if (folder := Path(record.module.__file__).parent / "locale").is_dir()
     )
     runtime.state["templates"] = build_environment(runtime)
+    runtime.state["token_use"] = TokenUse()
     return runtime
 
 
@@ -122,18 +123,18 @@ def _stores(config: Config) -> dict[str, Store]:
 
 @contextlib.asynccontextmanager
 async def runtime_lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Connect the database, start in-process jobs, call ``startup``; undo it all on exit."""
+    """Connect the database, start in-process jobs and the recording of API token use, call
+    ``startup``; undo it all on exit."""
     await db.connect(runtime)
     await runtime.call("startup")
     stop = asyncio.Event()
-    runner = None
+    tasks = [asyncio.create_task(runtime.state["token_use"].flush_until(stop), name="qunshang-token-use")]
     if runtime.config.jobs.in_process:
-        runner = asyncio.create_task(jobs.run_forever(runtime, stop=stop), name="qunshang-jobs")
+        tasks.append(asyncio.create_task(jobs.run_forever(runtime, stop=stop), name="qunshang-jobs"))
     try:
         yield
     finally:
         stop.set()
-        if runner:
-            await runner
+        await asyncio.gather(*tasks)
         await runtime.call("shutdown")
         await db.disconnect()

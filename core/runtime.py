@@ -80,10 +80,13 @@ class Runtime:
         ``notify`` hooks isolate each impl in a savepoint and log its failure; every other kind
         lets an exception propagate (and so roll back the caller's transaction).
         """
+        impls = self.impls(hook)
+        if not impls:
+            return []
         kwargs["runtime"] = self
         isolate = self.kind(hook) == "notify"
         results = []
-        for impl in self.impls(hook):
+        for impl in impls:
             args = {name: kwargs[name] for name in impl.argnames}
             if isolate:
                 result = await self._isolated(hook, impl, args)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tortoise.expressions import F, Q
+from pypika_tortoise import Order, Query
+from pypika_tortoise.queries import QueryBuilder
+from tortoise.expressions import Q
 from tortoise.functions import Min, Sum
 from tortoise.transactions import in_transaction
 
 from .. import db
 from ..errors import Conflict, InvalidInput, NotFound
+from ..prepared import Statement, table
 from .models import Category, Product, ProductStatus, Sku
 from .pricing import PriceLine, price_lines
 
@@ -46,12 +51,18 @@ async def list_products(
     sort: str = "default",
 ) -> dict[str, Any]:
     """A page of published products with their prices for ``member``: one query plus hooks."""
-    query = Product.filter(status=ProductStatus.PUBLISHED)
-    if category:
-        query = query.filter(category__slug=category)
+    sort = sort if sort in SORTS else "default"
     if q:
-        query = query.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    rows = await query.order_by(*SORTS.get(sort, SORTS["default"])).offset(offset).limit(limit + 1).values(*LISTING_FIELDS)
+        query = Product.filter(Q(title__icontains=q) | Q(description__icontains=q), status=ProductStatus.PUBLISHED)
+        if category:
+            query = query.filter(category__slug=category)
+        rows = await query.order_by(*SORTS[sort]).offset(offset).limit(limit + 1).values(*LISTING_FIELDS)
+    else:  # browsing, the hot path: SQL built once per shape
+        values = (ProductStatus.PUBLISHED.value, *([category] if category else []), limit + 1, offset)
+        rows = await _listing(sort, bool(category)).rows(*values)
+        images = Product._meta.fields_map["images"]
+        for row in rows:
+            row["images"] = images.to_python_value(row["images"])
     has_more = len(rows) > limit
     rows = rows[:limit]
     lines = [PriceLine(r["id"], None, 1, r["price"]) for r in rows]
@@ -69,6 +80,27 @@ async def list_products(
         for r, p in zip(rows, priced)
     ]
     return {"items": items, "limit": limit, "offset": offset, "has_more": has_more}
+
+
+@functools.cache
+def _listing(sort: str, by_category: bool) -> Statement:
+    """Published products in ``sort`` order, maybe of one category (by slug), paged."""
+
+    def build(query: type[Query], status: str, *rest: Any) -> QueryBuilder:
+        product = table(Product)
+        selected = query.from_(product).select(*(getattr(product, f) for f in LISTING_FIELDS))
+        selected = selected.where(product.status == status)
+        if by_category:
+            slug, *rest = rest
+            category = table(Category)
+            selected = selected.join(category).on(category.id == product.category_id).where(category.slug == slug)
+        for name in SORTS[sort]:
+            direction = Order.desc if name.startswith("-") else Order.asc
+            selected = selected.orderby(getattr(product, name.lstrip("-")), order=direction)
+        limit, offset = rest
+        return selected.limit(limit).offset(offset)
+
+    return Statement(Product, build)
 
 
 async def get_product(runtime: Runtime, product_id: int, member: Member | None, *, include_unpublished: bool = False) -> dict[str, Any]:
@@ -203,18 +235,101 @@ async def adjust_stock(sku_id: int, delta: int) -> int:
         return (await Sku.get(id=sku_id)).stock
 
 
-async def take_stock(sku_id: int, product_id: int, quantity: int) -> bool:
-    """Reserve ``quantity`` units for an order (inside the caller's transaction)."""
-    if not await db.take(Sku, sku_id, "stock", quantity):
-        return False
-    await Sku.filter(id=sku_id).update(sold=F("sold") + quantity)
-    await db.give(Product, product_id, "stock", -quantity)
-    return True
+def _take_sku(query: type[Query], quantity: int, also_sold: int, sku_id: int, at_least: int) -> QueryBuilder:
+    sku = table(Sku)
+    return (
+        query.update(sku).set(sku.stock, sku.stock - quantity).set(sku.sold, sku.sold + also_sold)
+        .where((sku.id == sku_id) & (sku.stock >= at_least))
+        .returning(sku.product_id, sku.name, sku.price, sku.active)
+    )
 
 
-async def return_stock(sku_id: int, product_id: int, quantity: int) -> None:
-    await Sku.filter(id=sku_id).update(stock=F("stock") + quantity, sold=F("sold") - quantity)
-    await db.give(Product, product_id, "stock", quantity)
+def _return_sku(query: type[Query], quantity: int, also_sold: int, sku_id: int) -> QueryBuilder:
+    sku = table(Sku)
+    return (
+        query.update(sku).set(sku.stock, sku.stock + quantity).set(sku.sold, sku.sold - also_sold)
+        .where(sku.id == sku_id)
+    )
+
+
+def _add_product_stock(query: type[Query], quantity: int, product_id: int) -> QueryBuilder:
+    product = table(Product)
+    return (
+        query.update(product).set(product.stock, product.stock + quantity).where(product.id == product_id)
+        .returning(product.title, product.status)
+    )
+
+
+def _skus_for_sale(query: type[Query], *values: Any) -> QueryBuilder:
+    *sku_ids, active, status = values
+    sku, product = table(Sku), table(Product)
+    return (
+        query.from_(sku).join(product).on(product.id == sku.product_id)
+        .select(sku.id, sku.product_id, sku.name, sku.price, sku.stock, product.title)
+        .where(sku.id.isin(sku_ids) & (sku.active == active) & (product.status == status))
+    )
+
+
+# statements of the order path (a flash sale's every request), built once per database backend
+TAKE_SKU = Statement(Sku, _take_sku)
+RETURN_SKU = Statement(Sku, _return_sku)
+ADD_PRODUCT_STOCK = Statement(Product, _add_product_stock)
+SKUS_FOR_SALE = Statement(Sku, _skus_for_sale)
+
+
+async def skus_for_sale(sku_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """``{sku_id: {id, product_id, name, price, stock, title}}`` of those of ``sku_ids`` that are
+    active SKUs of published products (``title`` is the product's)."""
+    if not sku_ids:
+        return {}
+    rows = await SKUS_FOR_SALE.rows(*sku_ids, True, ProductStatus.PUBLISHED.value)
+    return {row["id"]: row for row in rows}
+
+
+class StockShort(Exception):
+    """``take_stock`` found too few units of ``sku_id``; the caller rolls its transaction back."""
+
+    def __init__(self, sku_id: int) -> None:
+        super().__init__(sku_id)
+        self.sku_id = sku_id
+
+
+async def take_stock(quantities: Mapping[int, int]) -> dict[int, dict[str, Any]]:
+    """Reserve stock for an order, inside the caller's transaction: ``{sku_id: quantity}``.
+
+    Rows are locked in one global order — every SKU by id, then every product by id — so
+    concurrent orders (and cancellations, refunds, stock adjustments) cannot deadlock on
+    PostgreSQL. Each SKU is one conditional UPDATE (stock and units sold) that returns the SKU
+    as it is now (``product_id``, ``name``, ``price``, ``active``); each product total is one
+    UPDATE returning its ``title`` and ``status``. The caller refuses what is not for sale.
+    Raises :class:`StockShort` for the first SKU that is short.
+    """
+    taken: dict[int, dict[str, Any]] = {}
+    for sku_id, quantity in sorted(quantities.items()):
+        if quantity <= 0:
+            raise ValueError("quantity must be positive")
+        rows = await TAKE_SKU.rows(quantity, quantity, sku_id, quantity)
+        if not rows:
+            raise StockShort(sku_id)
+        taken[sku_id] = rows[0]
+    per_product: dict[int, int] = {}
+    for sku_id, row in taken.items():
+        per_product[row["product_id"]] = per_product.get(row["product_id"], 0) + quantities[sku_id]
+    products = {pid: (await ADD_PRODUCT_STOCK.rows(-qty, pid))[0] for pid, qty in sorted(per_product.items())}
+    return {sku_id: row | products[row["product_id"]] for sku_id, row in taken.items()}
+
+
+async def return_stock(lines: Iterable[tuple[int, int, int]]) -> None:
+    """Give back ``(sku_id, product_id, quantity)`` lines, locking in :func:`take_stock`'s order."""
+    per_sku: dict[int, int] = {}
+    per_product: dict[int, int] = {}
+    for sku_id, product_id, quantity in lines:
+        per_sku[sku_id] = per_sku.get(sku_id, 0) + quantity
+        per_product[product_id] = per_product.get(product_id, 0) + quantity
+    for sku_id, quantity in sorted(per_sku.items()):
+        await RETURN_SKU.execute(quantity, quantity, sku_id)
+    for product_id, quantity in sorted(per_product.items()):
+        await ADD_PRODUCT_STOCK.execute(quantity, product_id)
 
 
 async def refresh_summary(product_id: int) -> None:

@@ -101,7 +101,7 @@ class OrderController(Controller):
             runtime, request.user, [{"sku_id": line.sku_id, "quantity": line.quantity} for line in data.lines],
             msgspec.structs.asdict(data.address), data.note, idempotency_key, data.context,
         )
-        return _created(await service.order_detail(placed.order), placed.replayed)
+        return _created(await placed.detail(), placed.replayed)
 
     @get("/orders", guards=[login_required], summary="The caller's orders, newest first")
     async def list_own(

@@ -27,7 +27,7 @@ from ..money import prorate
 from ..payments.models import Payment, PaymentStatus
 from ..payments.service import posting_key
 from .models import Order, OrderEvent, OrderLine, OrderStatus, Refund
-from .service import OrderStateError, check_idempotency_key, lock_order
+from .service import OrderStateError, check_idempotency_key
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -153,8 +153,7 @@ async def _refund(
             note=f"{amount} {reason}"[:200], actor_id=actor_id, at=now,
         )
         if restock:
-            for p in lock_order(parts):
-                await catalog.return_stock(p.sku_id, p.product_id, p.quantity)
+            await catalog.return_stock((p.sku_id, p.product_id, p.quantity) for p in parts)
         if amount:
             await ledger.reverse(await _payment_posting(order_id), f"refund:{created.id}", amount=amount, at=now,
                                  memo=f"refund of order {order.number}")

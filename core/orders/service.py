@@ -6,8 +6,9 @@ Every transition is one conditional ``UPDATE … WHERE status IN (<expected>)`` 
 :class:`OrderEvent`, so of two concurrent callers (buyer and job, two workers) one wins and
 the other gets :class:`OrderStateError`.
 
-Lock order: rows are always locked SKU then its product, products in id order, so that two
-orders for the same products can never deadlock on PostgreSQL.
+Lock order: stock rows are locked every SKU by id, then every product by id
+(``catalog.service.take_stock``/``return_stock``), so concurrent orders, cancellations and
+refunds can never deadlock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..catalog import service as catalog
-from ..catalog.models import ProductStatus, Sku
+from ..catalog.models import ProductStatus
 from ..catalog.pricing import PriceLine, price_lines
 from ..errors import IdempotencyKeyReused, InvalidInput, InvalidState, NotFound, OutOfStock
 from .models import Order, OrderEvent, OrderLine, OrderStatus
@@ -93,6 +94,11 @@ class OrderDraft:
 class Placement:
     order: Order
     replayed: bool  # True when an Idempotency-Key replay returned an earlier order
+    written: dict[str, Any] | None = None  # the new order's detail as written, when nothing can have changed it
+
+    async def detail(self) -> dict[str, Any]:
+        """The order as :func:`order_detail` shows it, read back only when needed."""
+        return self.written or await order_detail(self.order)
 
 
 async def place_order(
@@ -107,11 +113,13 @@ async def place_order(
     """Place an order for ``member``: ``lines`` are ``{"sku_id", "quantity"}`` (other keys,
     such as a client's idea of the price, are ignored: prices come from the catalog).
 
-    The draft is read and priced first, outside the transaction (a SKU already short of stock
-    fails here, before any write: most requests of a flash sale). Then one transaction runs
-    ``order_validate``, writes the order, takes stock for every line (any shortage raises
-    :class:`OutOfStock` and undoes everything) and calls ``order_placed``. Reading before the
-    transaction keeps SQLite from failing one whose snapshot went stale before its first write.
+    First a read outside any transaction refuses what cannot be sold: unknown or unavailable
+    items, and SKUs already short of stock (most requests of a flash sale end here, having
+    written nothing and locked nothing). Then one transaction takes the stock (its first
+    statement is a write, so SQLite never runs it on a stale snapshot; any shortage raises
+    :class:`OutOfStock` before anything else is written), prices the SKUs as those updates
+    return them, runs ``order_validate``, writes the order and calls ``order_placed``: all or
+    nothing.
     With ``idempotency_key``, the same key and request return the first order
     (``replayed=True``) and the same key with another request raises
     :class:`IdempotencyKeyReused`; concurrent duplicates place one order (unique key).
@@ -128,8 +136,8 @@ async def place_order(
     attempts = NUMBER_ATTEMPTS
     while True:
         try:
-            draft = await _draft(runtime, member, wanted, address, note, context)
-            return Placement(await _write(runtime, draft, key, request_hash), False)
+            takes = await _check_available(wanted)
+            return await _write(runtime, member, wanted, takes, address, note, context, key, request_hash)
         except (IntegrityError, OutOfStock) as exc:
             if key and (earlier := await _replay(member, key, request_hash)):
                 return Placement(earlier, True)  # a concurrent request with this key won
@@ -153,25 +161,39 @@ async def _replay(member: Member, key: str, request_hash: str) -> Order | None:
     return earlier
 
 
-async def _draft(
-    runtime: Runtime, member: Member, wanted: dict[int, int], address: dict[str, str], note: str, context: dict[str, str]
-) -> OrderDraft:
-    rows = {
-        r["id"]: r
-        for r in await Sku.filter(id__in=list(wanted), active=True, product__status=ProductStatus.PUBLISHED).values(
-            "id", "product_id", "name", "price", "stock", "product__title"
-        )
-    }
+@dataclass(frozen=True)
+class StockTake:
+    sku_id: int
+    product_id: int
+    quantity: int
+    title: str  # the product's, for OutOfStock
+
+
+async def _check_available(wanted: dict[int, int]) -> list[StockTake]:
+    """Refuse unavailable items and visible shortages; return the stock to take."""
+    rows = await catalog.skus_for_sale(list(wanted))
+    _refuse_unavailable(wanted, rows)
     for sku_id, quantity in wanted.items():
+        if rows[sku_id]["stock"] < quantity:
+            raise OutOfStock(title=rows[sku_id]["title"])
+    return [StockTake(s, rows[s]["product_id"], q, rows[s]["title"]) for s, q in wanted.items()]
+
+
+def _refuse_unavailable(wanted: dict[int, int], rows: dict[int, dict[str, Any]]) -> None:
+    for sku_id in wanted:
         if sku_id not in rows:
             raise ItemUnavailable(sku_id=sku_id)
-        if rows[sku_id]["stock"] < quantity:  # sold out already: fail before any write (the take decides)
-            raise OutOfStock(title=rows[sku_id]["product__title"])
+
+
+async def _draft(
+    runtime: Runtime, member: Member, wanted: dict[int, int], rows: dict[int, dict[str, Any]],
+    address: dict[str, str], note: str, context: dict[str, str],
+) -> OrderDraft:
     to_price = [PriceLine(rows[s]["product_id"], s, q, rows[s]["price"]) for s, q in wanted.items()]
     priced = await price_lines(runtime, to_price, member, {**context, "purpose": "order"})
     lines = [
         DraftLine(
-            sku_id=p.line.sku_id, product_id=p.line.product_id, title=rows[p.line.sku_id]["product__title"],
+            sku_id=p.line.sku_id, product_id=p.line.product_id, title=rows[p.line.sku_id]["title"],
             sku_name=rows[p.line.sku_id]["name"], unit_price=p.line.unit_price, quantity=p.line.quantity,
             total=p.total, adjustments=[a.as_dict() for a in p.adjustments],
         )
@@ -185,35 +207,49 @@ async def _draft(
     return OrderDraft(member, lines, subtotal, subtotal - paid, shipping, paid + shipping, address, note, context)
 
 
-async def _write(runtime: Runtime, draft: OrderDraft, key: str | None, request_hash: str) -> Order:
-    """The placement transaction. Stock is taken last, just before ``order_placed``: the SKU
-    rows are what concurrent buyers queue for (row locks on PostgreSQL), so they are held for
-    as short a time as possible, and a concurrent request with the same Idempotency-Key
-    fails on the order's unique key before touching stock."""
+async def _write(
+    runtime: Runtime, member: Member, wanted: dict[int, int], takes: list[StockTake], address: dict[str, str],
+    note: str, context: dict[str, str], key: str | None, request_hash: str,
+) -> Placement:
+    """The placement transaction: stock first (in the global lock order; the updates also return
+    the SKUs as they are now), then the draft priced from them, its validation and the order's
+    rows. Lines are inserted one by one, which gives their ids: unless an ``order_placed`` impl
+    may have changed the order, its detail is built from what was written instead of being
+    read back."""
     now = runtime.now()
     async with in_transaction():
+        try:
+            current = await catalog.take_stock({take.sku_id: take.quantity for take in takes})
+        except catalog.StockShort as short:
+            raise OutOfStock(title=next(t.title for t in takes if t.sku_id == short.sku_id)) from None
+        taken = {  # not withdrawn since the check
+            sku_id: sku for sku_id, sku in current.items()
+            if sku["active"] and sku["status"] == ProductStatus.PUBLISHED
+        }
+        _refuse_unavailable(wanted, taken)
+        draft = await _draft(runtime, member, wanted, taken, address, note, context)
         await runtime.call("order_validate", draft=draft)
         order = await Order.create(
-            number=_number(now), member_id=draft.member.id, currency=runtime.config.orders.currency,
+            number=_number(now), member_id=member.id, currency=runtime.config.orders.currency,
             subtotal=draft.subtotal, discount=draft.discount, shipping_fee=draft.shipping_fee, total=draft.total,
             address=draft.address, note=draft.note, context=draft.context, idempotency_key=key,
             request_hash=request_hash, placed_at=now,
             expires_at=now + timedelta(minutes=runtime.config.orders.unpaid_timeout_minutes),
         )
-        await OrderLine.bulk_create([
-            OrderLine(
+        lines = [
+            await OrderLine.create(
                 order_id=order.id, sku_id=line.sku_id, product_id=line.product_id, title=line.title,
                 sku_name=line.sku_name, unit_price=line.unit_price, quantity=line.quantity,
                 discount=line.discount, total=line.total, adjustments=line.adjustments,
             )
             for line in draft.lines
-        ])
-        await OrderEvent.create(order_id=order.id, status=OrderStatus.PLACED, actor_id=draft.member.id, at=now)
-        for line in lock_order(draft.lines):
-            if not await catalog.take_stock(line.sku_id, line.product_id, line.quantity):
-                raise OutOfStock(title=line.title)
+        ]
+        event = await OrderEvent.create(order_id=order.id, status=OrderStatus.PLACED, actor_id=member.id, at=now)
         await runtime.call("order_placed", order=order)
-    return order
+    if runtime.impls("order_placed"):
+        return Placement(order, False)
+    written = _detail(order, [_pick(line, LINE_FIELDS) for line in lines], [_pick(event, EVENT_FIELDS)])
+    return Placement(order, False, written)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -242,8 +278,8 @@ async def cancel(runtime: Runtime, order_id: int, *, reason: str, actor_id: int 
     async with in_transaction():
         order = await move(runtime, order_id, [OrderStatus.PLACED], OrderStatus.CANCELLED,
                            actor_id=actor_id, note=reason, cancelled_at=now)
-        for line in lock_order(await OrderLine.filter(order_id=order_id)):
-            await catalog.return_stock(line.sku_id, line.product_id, line.quantity)
+        lines = await OrderLine.filter(order_id=order_id).values_list("sku_id", "product_id", "quantity")
+        await catalog.return_stock(lines)
         await runtime.call("order_cancelled", order=order, reason=reason)
     return order
 
@@ -315,12 +351,24 @@ async def list_orders(
     return {"items": rows[:limit], "limit": limit, "offset": offset, "has_more": len(rows) > limit}
 
 
+LINE_FIELDS = (
+    "id", "sku_id", "product_id", "title", "sku_name", "unit_price", "quantity", "discount", "total",
+    "adjustments", "refunded_quantity", "refunded_amount",
+)
+EVENT_FIELDS = ("status", "note", "actor_id", "at")
+
+
 async def order_detail(order: Order) -> dict[str, Any]:
-    lines = await OrderLine.filter(order_id=order.id).values(
-        "id", "sku_id", "product_id", "title", "sku_name", "unit_price", "quantity", "discount", "total",
-        "adjustments", "refunded_quantity", "refunded_amount",
-    )
-    events = await OrderEvent.filter(order_id=order.id).values("status", "note", "actor_id", "at")
+    lines = await OrderLine.filter(order_id=order.id).values(*LINE_FIELDS)
+    events = await OrderEvent.filter(order_id=order.id).values(*EVENT_FIELDS)
+    return _detail(order, lines, events)
+
+
+def _pick(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def _detail(order: Order, lines: list[dict[str, Any]], events: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": order.id, "number": order.number, "member_id": order.member_id, "status": str(order.status),
         "currency": order.currency, "subtotal": order.subtotal, "discount": order.discount,
@@ -334,11 +382,6 @@ async def order_detail(order: Order) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def lock_order(lines: Iterable[Any]) -> list[Any]:
-    """Lines sorted so stock rows are locked in one global order (see the module docs)."""
-    return sorted(lines, key=lambda line: (line.product_id, line.sku_id))
 
 
 def _is_int(value: Any) -> bool:

@@ -15,7 +15,8 @@ from ..errors import NotAuthenticated, PermissionDenied
 from ..members.models import MemberRole
 
 
-def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async although it awaits nothing: Litestar would run a sync guard in a worker thread
     if connection.user is None:
         raise NotAuthenticated()
 

@@ -1,6 +1,7 @@
 """Placing and reading orders through the API: pricing, validation, idempotency, concurrency."""
 
 import asyncio
+import logging
 
 import pytest
 
@@ -261,3 +262,61 @@ async def test_order_placed_fires_once(make_app):
         tea = await sku()
         order = await place(client, await buyer(), tea.id)
         assert recorder.of("order_placed") == [order["id"]]
+
+
+async def test_a_sold_out_request_only_reads(client, caplog):
+    tea = await sku(stock=1)
+    headers = await buyer()
+    await place(client, headers, tea.id)
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        r = await client.post("/api/orders", json=order_body((tea.id, 1)), headers=headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "out_of_stock"
+    statements = [record.getMessage().lstrip().split()[0].upper() for record in caplog.records]
+    assert statements and set(statements) == {"SELECT"}, statements  # no transaction, no write
+
+
+async def test_stock_gone_after_the_check_is_refused_with_nothing_written(client, monkeypatch):
+    scarce = await sku("Scarce", stock=1, code="S-1")
+    checked = catalog.skus_for_sale
+
+    async def stale_check(sku_ids):  # another buyer takes the last unit between check and take
+        rows = await checked(sku_ids)
+        await Sku.filter(id=scarce.id).update(stock=0)
+        return rows
+
+    monkeypatch.setattr(catalog, "skus_for_sale", stale_check)
+    r = await client.post("/api/orders", json=order_body((scarce.id, 1)), headers=await buyer())
+    assert r.status_code == 409 and r.json()["error"] == {"code": "out_of_stock", "message": "Scarce 库存不足。"}
+    assert await _stock(scarce.id) == (0, 0) and (await scarce.product).stock == 1
+    assert await Order.all().count() == 0 and await OrderLine.all().count() == 0
+
+
+async def test_an_item_withdrawn_after_the_check_is_not_sold(client, monkeypatch):
+    tea = await sku(stock=5)
+    checked = catalog.skus_for_sale
+    calls = []
+
+    async def withdrawn_meanwhile(sku_ids):
+        calls.append(sku_ids)
+        rows = await checked(sku_ids)
+        if len(calls) == 1:
+            await Sku.filter(id=tea.id).update(active=False)
+        return rows
+
+    monkeypatch.setattr(catalog, "skus_for_sale", withdrawn_meanwhile)
+    r = await client.post("/api/orders", json=order_body((tea.id, 2)), headers=await buyer())
+    assert r.status_code == 404 and r.json()["error"]["code"] == "item_unavailable"
+    assert await _stock(tea.id) == (5, 0) and await Order.all().count() == 0
+
+
+@pytest.mark.parametrize("with_order_placed_impl", [False, True])
+async def test_the_placement_answer_is_the_order_as_stored(make_app, with_order_placed_impl):
+    plugins = [Recorder()] if with_order_placed_impl else []
+    async with make_app(extra_plugins=plugins, enabled=["member_price"]) as client:
+        plenty, tea = await sku("Plenty", stock=10, code="P-1"), await sku(stock=5)
+        headers = await buyer(level="fan")
+        r = await client.post("/api/orders", json=order_body((tea.id, 2), (plenty.id, 1)), headers=headers)
+        assert r.status_code == 201, r.text
+        stored = await client.get(f"/api/orders/{r.json()['id']}", headers=headers)
+        assert r.json() == stored.json()
+        assert [line["sku_id"] for line in r.json()["lines"]] == [tea.id, plenty.id]
