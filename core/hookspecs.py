@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import click
 
     from .catalog.pricing import Adjustment, PriceLine
+    from .console.pages import ConsolePage, ConsoleWidget
     from .groups.models import Group
     from .jobs import Job
     from .members.models import Member
@@ -327,6 +328,44 @@ async def storefront_slot(runtime: Runtime, name: str, request: Any, context: di
 @spec("query")
 async def nav_items(runtime: Runtime, request: Any) -> list[dict[str, str]]:
     """Add storefront navigation entries: ``[{"label": …, "url": …}]``."""
+
+
+# --------------------------------------------------------------------------- console
+
+
+@spec("setup", since="0.2")
+def console_pages(runtime: Runtime) -> list[ConsolePage]:
+    """Add pages to the operator console (``/console``) and entries to its navigation.
+
+    Each :class:`~qunshang.console.pages.ConsolePage` names a navigation ``section`` (an existing
+    one such as ``"catalog"`` or ``"orders"``, or a new one the plugin introduces), a ``title``
+    (an English msgid, translated with the console's catalogs), the ``permission`` it needs and
+    its Litestar route ``handlers`` (paths relative to ``/console``, e.g.
+    ``"/distribution/commissions"``). The console mounts the handlers in its router, guards
+    every one with the page's permission (so the permission-matrix test covers it), shows the
+    entry only to members whose roles grant it, and renders errors as console pages. Render
+    with ``qunshang.console.templates.render(request, "<id>/page.html", ...)`` (templates in the
+    plugin's ``templates/<id>/`` folder may extend ``console/layout.html``). Record writes with
+    ``qunshang.console.audit.record`` inside the write's transaction.
+
+    Returns:
+        A list of ``ConsolePage`` objects.
+    """
+
+
+@spec("query", since="0.2")
+async def console_widgets(runtime: Runtime, request: Any) -> list[ConsoleWidget]:
+    """Add widgets to the console dashboard, called once per dashboard view.
+
+    Args:
+        request: the console request (``request.user`` is the signed-in staff member).
+
+    Returns:
+        A list of :class:`~qunshang.console.pages.ConsoleWidget` (``title``, ``body`` as
+        ``markupsafe.Markup`` or escaped text, and the ``permission`` a viewer needs to see it;
+        widgets the viewer may not see are dropped). Use aggregate queries: the dashboard is
+        opened often.
+    """
 
 
 def hook_names() -> list[str]:

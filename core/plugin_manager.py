@@ -43,6 +43,7 @@ CORE_PLUGINS = (
     "qunshang.ledger.hooks",
     "qunshang.jobs.hooks",
     "qunshang.web.hooks",
+    "qunshang.console.hooks",
 )
 
 
