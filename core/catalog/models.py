@@ -44,7 +44,7 @@ class Product(Model):
 
 class Sku(Model):
     id = fields.IntField(primary_key=True)
-    product = fields.ForeignKeyField("catalog.Product", related_name="skus")
+    product = fields.ForeignKeyField("catalog.Product", related_name="skus", db_index=True)
     code = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=100, default="")
     price = fields.BigIntField(description="list price, minor units")

@@ -39,7 +39,7 @@ class Group(Model):
 class GroupMembership(Model):
     id = fields.IntField(primary_key=True)
     group = fields.ForeignKeyField("groups.Group", related_name="memberships")
-    member = fields.ForeignKeyField("members.Member", related_name="group_memberships")
+    member = fields.ForeignKeyField("members.Member", related_name="group_memberships", db_index=True)
     role = fields.CharEnumField(GroupRole, default=GroupRole.MEMBER)
     status = fields.CharEnumField(MembershipStatus, default=MembershipStatus.ACTIVE)
     via = fields.CharField(max_length=32, default="open")
@@ -53,7 +53,7 @@ class GroupMembership(Model):
 
 class GroupInvite(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("groups.Group", related_name="invites")
+    group = fields.ForeignKeyField("groups.Group", related_name="invites", db_index=True)
     code = fields.CharField(max_length=32, unique=True)
     created_by = fields.ForeignKeyField("members.Member", related_name="group_invites")
     via = fields.CharField(max_length=32, default="invite")
@@ -66,7 +66,7 @@ class GroupInvite(Model):
 
 class Announcement(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("groups.Group", related_name="announcements")
+    group = fields.ForeignKeyField("groups.Group", related_name="announcements", db_index=True)
     author = fields.ForeignKeyField("members.Member", related_name="announcements")
     title = fields.CharField(max_length=100)
     body = fields.TextField()

@@ -30,8 +30,8 @@ class Posting(Model):
 
 class Entry(Model):
     id = fields.IntField(primary_key=True)
-    posting = fields.ForeignKeyField("ledger.Posting", related_name="entries")
-    account = fields.ForeignKeyField("ledger.Account", related_name="entries")
+    posting = fields.ForeignKeyField("ledger.Posting", related_name="entries", db_index=True)
+    account = fields.ForeignKeyField("ledger.Account", related_name="entries", db_index=True)
     amount = fields.BigIntField(description="signed, and a posting's amounts sum to zero")
 
 

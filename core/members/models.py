@@ -56,7 +56,7 @@ class ApiToken(Model):
     """A bearer token for integrators: only its SHA-256 is stored."""
 
     id = fields.IntField(primary_key=True)
-    member = fields.ForeignKeyField("members.Member", related_name="api_tokens")
+    member = fields.ForeignKeyField("members.Member", related_name="api_tokens", db_index=True)
     name = fields.CharField(max_length=64)
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)

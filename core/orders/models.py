@@ -52,7 +52,7 @@ class Order(Model):
 
 class OrderLine(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("orders.Order", related_name="lines")
+    order = fields.ForeignKeyField("orders.Order", related_name="lines", db_index=True)
     sku = fields.ForeignKeyField("catalog.Sku", related_name="order_lines", on_delete=fields.RESTRICT)
     product_id = fields.IntField()
     title = fields.CharField(max_length=200)
@@ -73,7 +73,7 @@ class OrderEvent(Model):
     """The order's timeline: every state change, who made it and why."""
 
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("orders.Order", related_name="events")
+    order = fields.ForeignKeyField("orders.Order", related_name="events", db_index=True)
     status = fields.CharField(max_length=16)
     note = fields.CharField(max_length=200, default="")
     actor_id = fields.IntField(null=True)
@@ -85,7 +85,7 @@ class OrderEvent(Model):
 
 class Refund(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("orders.Order", related_name="refunds")
+    order = fields.ForeignKeyField("orders.Order", related_name="refunds", db_index=True)
     key = fields.CharField(max_length=100, unique=True, description="idempotency key")
     request_hash = fields.CharField(max_length=64, default="", description="hash of the refund request, for replays")
     amount = fields.BigIntField(description="total returned, shipping included")

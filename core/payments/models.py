@@ -14,7 +14,7 @@ class PaymentStatus(StrEnum):
 
 class Payment(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("orders.Order", related_name="payments")
+    order = fields.ForeignKeyField("orders.Order", related_name="payments", db_index=True)
     provider = fields.CharField(max_length=32)
     intent_id = fields.CharField(max_length=64, unique=True)
     amount = fields.BigIntField()

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name='Sku',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('product', fields.ForeignKeyField('catalog.Product', source_field='product_id', db_constraint=True, to_field='id', related_name='skus', on_delete=OnDelete.CASCADE)),
+                ('product', fields.ForeignKeyField('catalog.Product', source_field='product_id', db_index=True, db_constraint=True, to_field='id', related_name='skus', on_delete=OnDelete.CASCADE)),
                 ('code', fields.CharField(unique=True, max_length=64)),
                 ('name', fields.CharField(default='', max_length=100)),
                 ('price', fields.BigIntField(description='list price, minor units')),

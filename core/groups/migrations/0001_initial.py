@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             name='Announcement',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('group', fields.ForeignKeyField('groups.Group', source_field='group_id', db_constraint=True, to_field='id', related_name='announcements', on_delete=OnDelete.CASCADE)),
+                ('group', fields.ForeignKeyField('groups.Group', source_field='group_id', db_index=True, db_constraint=True, to_field='id', related_name='announcements', on_delete=OnDelete.CASCADE)),
                 ('author', fields.ForeignKeyField('members.Member', source_field='author_id', db_constraint=True, to_field='id', related_name='announcements', on_delete=OnDelete.CASCADE)),
                 ('title', fields.CharField(max_length=100)),
                 ('body', fields.TextField(unique=False)),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             name='GroupInvite',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('group', fields.ForeignKeyField('groups.Group', source_field='group_id', db_constraint=True, to_field='id', related_name='invites', on_delete=OnDelete.CASCADE)),
+                ('group', fields.ForeignKeyField('groups.Group', source_field='group_id', db_index=True, db_constraint=True, to_field='id', related_name='invites', on_delete=OnDelete.CASCADE)),
                 ('code', fields.CharField(unique=True, max_length=32)),
                 ('created_by', fields.ForeignKeyField('members.Member', source_field='created_by_id', db_constraint=True, to_field='id', related_name='group_invites', on_delete=OnDelete.CASCADE)),
                 ('via', fields.CharField(default='invite', max_length=32)),
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('group', fields.ForeignKeyField('groups.Group', source_field='group_id', db_constraint=True, to_field='id', related_name='memberships', on_delete=OnDelete.CASCADE)),
-                ('member', fields.ForeignKeyField('members.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='group_memberships', on_delete=OnDelete.CASCADE)),
+                ('member', fields.ForeignKeyField('members.Member', source_field='member_id', db_index=True, db_constraint=True, to_field='id', related_name='group_memberships', on_delete=OnDelete.CASCADE)),
                 ('role', fields.CharEnumField(default=GroupRole.MEMBER, description='OWNER: owner\nADMIN: admin\nMEMBER: member', enum_type=GroupRole, max_length=6)),
                 ('status', fields.CharEnumField(default=MembershipStatus.ACTIVE, description='ACTIVE: active\nPENDING: pending\nLEFT: left\nREJECTED: rejected', enum_type=MembershipStatus, max_length=8)),
                 ('via', fields.CharField(default='open', max_length=32)),

@@ -37,8 +37,8 @@ class Migration(migrations.Migration):
             name='Entry',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('posting', fields.ForeignKeyField('ledger.Posting', source_field='posting_id', db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.CASCADE)),
-                ('account', fields.ForeignKeyField('ledger.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.CASCADE)),
+                ('posting', fields.ForeignKeyField('ledger.Posting', source_field='posting_id', db_index=True, db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('ledger.Account', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.CASCADE)),
                 ('amount', fields.BigIntField(description="signed, and a posting's amounts sum to zero")),
             ],
             options={'table': 'ledger_entry', 'app': 'ledger', 'pk_attr': 'id'},

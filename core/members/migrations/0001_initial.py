@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             name='ApiToken',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('member', fields.ForeignKeyField('members.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='api_tokens', on_delete=OnDelete.CASCADE)),
+                ('member', fields.ForeignKeyField('members.Member', source_field='member_id', db_index=True, db_constraint=True, to_field='id', related_name='api_tokens', on_delete=OnDelete.CASCADE)),
                 ('name', fields.CharField(max_length=64)),
                 ('token_hash', fields.CharField(unique=True, max_length=64)),
                 ('prefix', fields.CharField(max_length=12)),

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             name='OrderEvent',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
                 ('status', fields.CharField(max_length=16)),
                 ('note', fields.CharField(default='', max_length=200)),
                 ('actor_id', fields.IntField(null=True)),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='OrderLine',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
                 ('sku', fields.ForeignKeyField('catalog.Sku', source_field='sku_id', db_constraint=True, to_field='id', related_name='order_lines', on_delete=OnDelete.RESTRICT)),
                 ('product_id', fields.IntField()),
                 ('title', fields.CharField(max_length=200)),
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             name='Refund',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='refunds', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='refunds', on_delete=OnDelete.CASCADE)),
                 ('key', fields.CharField(unique=True, description='idempotency key', max_length=100)),
                 ('request_hash', fields.CharField(default='', description='hash of the refund request, for replays', max_length=64)),
                 ('amount', fields.BigIntField(description='total returned, shipping included')),

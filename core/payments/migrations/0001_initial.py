@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='Payment',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='payments', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('orders.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='payments', on_delete=OnDelete.CASCADE)),
                 ('provider', fields.CharField(max_length=32)),
                 ('intent_id', fields.CharField(unique=True, max_length=64)),
                 ('amount', fields.BigIntField()),
