@@ -3,28 +3,15 @@ checks it. Routes without a declaration are refused (deny by default)."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from ..errors import NotAuthenticated, PermissionDenied
-from ..members.models import MemberRole
+from ..web.guards import allows, grants_of
 
 PUBLIC = "public"  # opt["permission"] of the login page and the language switch
 STAFF = "console.view"
-
-
-async def grants_of(runtime: Any, member_id: int) -> set[str]:
-    """Every permission the member's roles grant (``"area.*"`` and ``"*"`` included as such)."""
-    roles = await MemberRole.filter(member_id=member_id).values_list("role", flat=True)
-    table = runtime.state["permissions"]
-    return set().union(*(table.get(role, set()) for role in roles)) if roles else set()
-
-
-def allows(grants: set[str], name: str) -> bool:
-    area = name.split(".", 1)[0]
-    return bool({name, f"{area}.*", "*"} & grants)
 
 
 async def console_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:

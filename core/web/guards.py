@@ -36,12 +36,21 @@ def permission(name: str):
     return guard
 
 
-async def has_permission(runtime: Any, member_id: int, name: str) -> bool:
+async def grants_of(runtime: Any, member_id: int) -> set[str]:
+    """Every permission the member's roles grant (``"area.*"`` and ``"*"`` kept as such)."""
     roles = await MemberRole.filter(member_id=member_id).values_list("role", flat=True)
-    grants = runtime.state["permissions"]
+    table = runtime.state["permissions"]
+    return set().union(*(table.get(role, set()) for role in roles))
+
+
+def allows(grants: set[str], name: str) -> bool:
+    """Whether ``grants`` include ``name`` directly, through its area's ``"area.*"`` or ``"*"``."""
     area = name.split(".", 1)[0]
-    wanted = {name, f"{area}.*", "*"}
-    return any(wanted & grants.get(role, set()) for role in roles)
+    return bool({name, f"{area}.*", "*"} & grants)
+
+
+async def has_permission(runtime: Any, member_id: int, name: str) -> bool:
+    return allows(await grants_of(runtime, member_id), name)
 
 
 def role_permissions(runtime: Any) -> dict[str, set[str]]:
