@@ -8,15 +8,14 @@ pricing. Served as ``uvicorn --factory minimal_catalog:create_app --app-dir benc
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from litestar import Litestar, get
 from litestar.params import Parameter
-from tortoise import Tortoise, fields
+from tortoise import fields
 from tortoise.models import Model
+
+from _minimal import minimal_app  # beside this file: uvicorn runs it with --app-dir bench
 
 
 class Product(Model):
@@ -51,22 +50,5 @@ async def list_products(
     return {"items": items, "limit": limit, "offset": offset, "has_more": len(rows) > limit}
 
 
-@get("/healthz", sync_to_thread=False)
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@asynccontextmanager
-async def database(_app: Litestar) -> AsyncIterator[None]:
-    await Tortoise.init(
-        config={"connections": {"default": os.environ["BENCH_DATABASE_URL"]}, "apps": {"bench": {"models": [__name__]}}},
-        _enable_global_fallback=True,
-    )
-    try:
-        yield
-    finally:
-        await Tortoise.close_connections()
-
-
 def create_app() -> Litestar:
-    return Litestar(route_handlers=[list_products, healthz], lifespan=[database])
+    return minimal_app(__name__, list_products)

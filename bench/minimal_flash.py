@@ -9,17 +9,16 @@ No authentication, pricing, order rows or hooks. Served as
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Litestar, Response, get, post
-from tortoise import Tortoise, fields
+from litestar import Litestar, Response, post
+from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
+
+from _minimal import minimal_app  # beside this file: uvicorn runs it with --app-dir bench
 
 
 class Sku(Model):
@@ -53,22 +52,5 @@ async def buy(data: Purchase) -> Response[dict[str, Any]]:
     return Response({"sku_id": line.sku_id, "quantity": line.quantity}, status_code=201)
 
 
-@get("/healthz", sync_to_thread=False)
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@asynccontextmanager
-async def database(_app: Litestar) -> AsyncIterator[None]:
-    await Tortoise.init(
-        config={"connections": {"default": os.environ["BENCH_DATABASE_URL"]}, "apps": {"bench": {"models": [__name__]}}},
-        _enable_global_fallback=True,
-    )
-    try:
-        yield
-    finally:
-        await Tortoise.close_connections()
-
-
 def create_app() -> Litestar:
-    return Litestar(route_handlers=[buy, healthz], lifespan=[database])
+    return minimal_app(__name__, buy)

@@ -8,17 +8,16 @@ sessions, authentication, plugins, slots or pricing. Served as
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_currency
 from jinja2 import DictLoader, Environment, select_autoescape
 from litestar import Litestar, Response, get
-from tortoise import Tortoise, fields
+from tortoise import fields
 from tortoise.models import Model
+
+from _minimal import minimal_app  # beside this file: uvicorn runs it with --app-dir bench
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Products</title>
 <link rel="stylesheet" href="/static/style.css"></head><body><main><h1>全部商品</h1><ul class="grid">
@@ -61,22 +60,5 @@ async def listing() -> Response:
     return Response(template.render(items=items, has_more=len(rows) > 24), media_type="text/html")
 
 
-@get("/healthz", sync_to_thread=False)
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@asynccontextmanager
-async def database(_app: Litestar) -> AsyncIterator[None]:
-    await Tortoise.init(
-        config={"connections": {"default": os.environ["BENCH_DATABASE_URL"]}, "apps": {"bench": {"models": [__name__]}}},
-        _enable_global_fallback=True,
-    )
-    try:
-        yield
-    finally:
-        await Tortoise.close_connections()
-
-
 def create_app() -> Litestar:
-    return Litestar(route_handlers=[listing, healthz], lifespan=[database])
+    return minimal_app(__name__, listing)

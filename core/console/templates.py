@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from ..money import format_amount
-from ..web.locale import request_locale
+from ..web.templates import install_i18n, plugin_template_dirs, request_language
 from .access import allows, request_grants
 
 HERE = Path(__file__).parent
@@ -26,16 +26,12 @@ def environment(runtime: Any) -> Environment:
     """Built once per runtime: console templates, then each enabled plugin's ``templates/``."""
     env = runtime.state.get(_ENV)
     if env is None:
-        plugin_dirs = [
-            str(Path(record.module.__file__).parent / "templates")
-            for record in runtime.plugins.records.values()
-            if record.enabled and record.module is not None and (Path(record.module.__file__).parent / "templates").is_dir()
-        ]
         env = Environment(
-            loader=FileSystemLoader([str(TEMPLATES), *plugin_dirs]),
+            loader=FileSystemLoader([str(TEMPLATES), *map(str, plugin_template_dirs(runtime))]),
             autoescape=select_autoescape(default=True, default_for_string=True),
             extensions=["jinja2.ext.i18n"],
         )
+        install_i18n(env)
         env.filters["money"] = lambda amount, currency="CNY", locale="zh_CN": format_amount(int(amount or 0), currency, locale)
         env.filters["pager_query"] = lambda params, offset: urlencode(
             [(k, v) for k, v in params.multi_items() if k != "offset"] + [("offset", max(offset, 0))])
@@ -61,17 +57,15 @@ def navigation(request: Request) -> list[dict[str, Any]]:
 def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
     runtime = request.app.state.runtime
     env = environment(runtime)
-    locale = request_locale(request)
-    catalog = runtime.translations(locale)
-    env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)  # render is sync
     flashes = (request.session or {}).get("console_flash") if request.scope.get("session") else None
     if flashes:
         request.set_session({k: v for k, v in request.session.items() if k != "console_flash"})
-    html = env.get_template(template).render(
-        request=request, user=request.user, locale=locale, csrf_token=ScopeState.from_scope(request.scope).csrf_token,
-        nav=navigation(request) if request.user else [], path=request.url.path, flashes=flashes or [],
-        grants=request_grants(request), can=lambda name: allows(request_grants(request), name), **context,
-    )
+    with request_language(request, runtime) as locale:
+        html = env.get_template(template).render(
+            request=request, user=request.user, locale=locale, csrf_token=ScopeState.from_scope(request.scope).csrf_token,
+            nav=navigation(request) if request.user else [], path=request.url.path, flashes=flashes or [],
+            grants=request_grants(request), can=lambda name: allows(request_grants(request), name), **context,
+        )
     return Response(html, status_code=status_code, media_type="text/html; charset=utf-8")
 
 

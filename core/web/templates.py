@@ -9,6 +9,8 @@ replaces: ``"core:base.html"`` (the core's), ``"default:core/base.html"`` (a the
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ from .. import i18n
 from ..money import format_amount
 from . import themes
 from .assets import build_index
+from .locale import request_locale
 from .themes import Theme
 
 if TYPE_CHECKING:
@@ -32,6 +35,26 @@ current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("qunshang_l
 current_translations: contextvars.ContextVar[Any] = contextvars.ContextVar(
     "qunshang_translations", default=i18n.translations("zh_CN")
 )
+
+
+@contextmanager
+def request_language(request: Any, runtime: Runtime) -> Iterator[str]:
+    """Templates (storefront and console) and slot hooks rendered inside speak the request's
+    language: gettext and money formatting read it from context variables, so one shared
+    environment serves every request."""
+    locale = request_locale(request)
+    token = current_locale.set(locale)
+    translations = current_translations.set(runtime.translations(locale))
+    try:
+        yield locale
+    finally:
+        current_locale.reset(token)
+        current_translations.reset(translations)
+
+
+def install_i18n(env: Environment) -> None:
+    """Make ``_()``/``ngettext()`` in ``env``'s templates follow :func:`request_language`."""
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 def _gettext(message: str, **params: Any) -> str:
@@ -94,7 +117,7 @@ def build_environment(runtime: Runtime) -> Environment:
         loader=loader, autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"], auto_reload=runtime.config.app.debug,
     )
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    install_i18n(env)
     env.filters["money"] = _money
     env.globals.update(
         app_name=runtime.config.app.name, theme=active.settings, theme_name=active.name,

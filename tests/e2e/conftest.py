@@ -6,12 +6,14 @@ A failing test leaves a full-page screenshot in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -51,13 +53,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module", params=["default", "chayou"])
-def server(request, tmp_path_factory):
-    """``qunshang demo`` on a free port with a fresh database, in the theme of the parameter."""
-    folder = tmp_path_factory.mktemp(f"e2e-{request.param}")
+@contextlib.contextmanager
+def running_demo(folder: Path, **env_overrides: str) -> Iterator[str]:
+    """``qunshang demo`` on a free port with a fresh database in ``folder``; yields its base URL."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNSHANG_")}
-    env["QUNSHANG_THEME__NAME"] = request.param
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNSHANG_")} | env_overrides
     qunshang = Path(sys.executable).with_name("qunshang")
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
@@ -77,13 +77,22 @@ def server(request, tmp_path_factory):
     else:
         process.terminate()
         pytest.fail("the demo server did not start within 120 s")
-    yield base
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module", params=["default", "chayou"])
+def server(request, tmp_path_factory):
+    """The demo in the theme of the parameter."""
+    with running_demo(tmp_path_factory.mktemp(f"e2e-{request.param}"), QUNSHANG_THEME__NAME=request.param) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import _REPORT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port, playwright_api  # noqa: F401 - skips without Playwright
+from .conftest import _REPORT, ARTIFACTS, running_demo
 
 pytestmark = pytest.mark.browser
 OWNER, PASSWORD = "owner@demo.qunshang", "demo12345"
@@ -23,51 +19,21 @@ LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("e2e-console")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNSHANG_")}
-    log = (folder / "server.log").open("wb")
-    qunshang = Path(sys.executable).with_name("qunshang")
-    process = subprocess.Popen([str(qunshang), "demo", "--port", str(port), "--db", str(folder / "demo.sqlite3"), "--fresh"],
-                               cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the demo server exited: {(folder / 'server.log').read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        pytest.fail("the demo server did not start within 120 s")
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with running_demo(tmp_path_factory.mktemp("e2e-console")) as base:
+        yield base
 
 
 @pytest.fixture
-def console(demo_server, request):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(**LAPTOP, locale="zh-CN", base_url=demo_server)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        report = request.node.stash.get(_REPORT, None)  # kept by the e2e conftest's report hook
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-        context.close()
-        browser.close()
+def console(browser, demo_server, request):
+    context = browser.new_context(**LAPTOP, locale="zh-CN", base_url=demo_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    report = request.node.stash.get(_REPORT, None)  # kept by the e2e conftest's report hook
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
 
 
 def _buyer_orders(base: str, sku_id: int) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from litestar import Request, Response
@@ -14,7 +12,7 @@ from markupsafe import Markup
 from ...errors import NotAuthenticated, QunshangError
 from ...runtime import Runtime
 from ..locale import request_locale
-from ..templates import current_locale, current_translations, slot_markup
+from ..templates import current_locale, request_language, slot_markup
 
 #: filled on every page; a page adds its own (see docs/themes.md for the table)
 LAYOUT_SLOTS = ("head", "nav", "body_end")
@@ -105,19 +103,6 @@ async def render(
             filled[name] = slot_markup(parts)
         nav = [item for items in await runtime.call("nav_items", request=request) for item in items]
         return render_filled(request, runtime, template, context, filled, nav, status_code)
-
-
-@contextmanager
-def request_language(request: Request, runtime: Runtime) -> Iterator[str]:
-    """Templates and slot hooks rendered inside speak the request's language."""
-    locale = request_locale(request)
-    token = current_locale.set(locale)
-    translations = current_translations.set(runtime.translations(locale))
-    try:
-        yield locale
-    finally:
-        current_locale.reset(token)
-        current_translations.reset(translations)
 
 
 def page_globals(request: Request) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from datetime import timedelta
 from qunshang.console.models import AuditEntry
 from qunshang.groups import service as groups
 from qunshang.groups.models import Announcement, GroupMembership
-from qunshang.ledger import service as ledger
 from qunshang.ledger.models import Account
 from qunshang.members.models import Member, MemberRole
 from qunshang.orders.models import Order
