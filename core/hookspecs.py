@@ -333,7 +333,7 @@ async def nav_items(runtime: Runtime, request: Any) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- console
 
 
-@spec("setup", since="0.2")
+@spec("setup")
 def console_pages(runtime: Runtime) -> list[ConsolePage]:
     """Add pages to the operator console (``/console``) and entries to its navigation.
 
@@ -353,7 +353,7 @@ def console_pages(runtime: Runtime) -> list[ConsolePage]:
     """
 
 
-@spec("query", since="0.2")
+@spec("query")
 async def console_widgets(runtime: Runtime, request: Any) -> list[ConsoleWidget]:
     """Add widgets to the console dashboard, called once per dashboard view.
 
