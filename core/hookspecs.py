@@ -187,8 +187,21 @@ async def member_registered(runtime: Runtime, member: Member, context: dict[str,
         member: the new member.
         context: how they came, as sent by the client and **not verified**: ``source``
             (``"link"``, ``"livestream"``, ``"group_qr"``, ``"salesperson_invite"``, ``"poster"``,
-            ``"direct"``), ``referral_code``, ``invite_code``, ``channel``. Verify a code against
-            your own records before acting on it.
+            ``"direct"``), ``referral_code`` (a sharer's code, see ``member_share_code``),
+            ``sales_code`` (a salesperson's invite code), ``invite_code`` (a group invite),
+            ``channel``. Verify a code against your own records before acting on it.
+    """
+
+
+@spec("query")
+async def member_share_code(runtime: Runtime, member: Member) -> str | None:
+    """The referral code to put in links and posters this member shares (a live room's share
+    button, a group poster), so that whoever registers through them arrives with it as
+    ``referral_code`` in the ``member_registered`` context.
+
+    Plugins that attribute registrations to sharers (distribution) answer with the member's
+    code, or ``None`` when the member has none. Callers use the first answer; the member's
+    links carry no code when nobody answers.
     """
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 ROLES = ("owner", "operator", "salesperson", "host", "finance")
 OWNER = "owner"
 SOURCES = frozenset({"link", "livestream", "group_qr", "salesperson_invite", "poster", "direct"})
-CONTEXT_KEYS = ("source", "referral_code", "invite_code", "channel")
+CONTEXT_KEYS = ("source", "referral_code", "sales_code", "invite_code", "channel")
 CONTEXT_VALUE_MAX = 64
 LOCALES = ("zh_CN", "en")
 PASSWORD_LENGTH = (8, 128)
