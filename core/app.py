@@ -30,6 +30,7 @@ from .runtime import Runtime, utcnow
 from .web.auth import AuthMiddleware, TokenUse
 from .web.csrf import TokenAwareCSRFMiddleware, csrf_config
 from .web.errors import EXCEPTION_HANDLERS
+from .web.pagecache import PageCacheMiddleware, PageStore
 from .web.guards import role_permissions
 from .web.sessions import SessionConfig
 from .web.templates import build_environment
@@ -61,6 +62,7 @@ def build_runtime(
     )
     runtime.state["templates"] = build_environment(runtime)
     runtime.state["token_use"] = TokenUse()
+    runtime.state["page_cache"] = PageStore()
     return runtime
 
 
@@ -78,6 +80,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
         route_handlers=handlers,
         lifespan=[lambda app: runtime_lifespan(runtime)],
         middleware=[
+            PageCacheMiddleware,
             sessions.middleware,
             DefineMiddleware(AuthMiddleware, exclude=["^/static/", "^/schema"]),
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf_config(config.app.secret_key, config.security.cookie_secure)),

@@ -334,7 +334,9 @@ async def storefront_slot(runtime: Runtime, name: str, request: Any, context: di
     Returns:
         ``markupsafe.Markup`` (trusted, inserted as is), a plain ``str`` (escaped), or ``None``
         to add nothing. Build markup with templates (autoescaped), never by concatenating
-        user-supplied text.
+        user-supplied text. On the home page and listings, what you return for an anonymous
+        visitor is cached with the page until the catalog revision changes (see
+        ``qunshang.catalog.revision.bump``).
     """
 
 

@@ -56,4 +56,13 @@ class Sku(Model):
         ordering = ["id"]
 
 
-__models__ = [Category, Product, Sku]
+class Revision(Model):
+    """The catalog's revision: one row whose value goes up in the transaction of every change a
+    cached storefront page could show (products, prices, categories, a product selling out or
+    coming back). Pages cached for anonymous visitors are valid while it stays the same."""
+
+    id = fields.IntField(primary_key=True)
+    value = fields.BigIntField(default=0)
+
+
+__models__ = [Category, Product, Sku, Revision]

@@ -1,4 +1,8 @@
-"""Catalog services: the only way products, SKUs and stock change."""
+"""Catalog services: the only way products, SKUs and stock change.
+
+Every change a storefront page shows bumps the catalog :mod:`~qunshang.catalog.revision` in
+its own transaction, which is what invalidates the pages cached for anonymous visitors.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from tortoise.transactions import in_transaction
 from .. import db
 from ..errors import Conflict, InvalidInput, NotFound
 from ..prepared import Statement, table
+from . import revision
 from .models import Category, Product, ProductStatus, Sku
 from .pricing import PriceLine, price_lines
 
@@ -142,7 +147,10 @@ async def create_category(name: str, slug: str, parent_id: int | None = None, po
         raise Conflict("A category with slug {slug} already exists.", slug=slug)
     if parent_id is not None and not await Category.exists(id=parent_id):
         raise NotFound()
-    return await Category.create(name=name, slug=slug, parent_id=parent_id, position=position)
+    async with in_transaction():
+        category = await Category.create(name=name, slug=slug, parent_id=parent_id, position=position)
+        await revision.bump()
+    return category
 
 
 async def create_product(
@@ -170,6 +178,7 @@ async def create_product(
         )
         await Sku.bulk_create([Sku(product=product, code=s.code, name=s.name, price=s.price, stock=s.stock) for s in skus])
         await refresh_summary(product.id)
+        await revision.bump()
     await product.refresh_from_db()
     return product
 
@@ -185,7 +194,9 @@ async def update_product(product_id: int, **changes: Any) -> Product:
     if changes.get("category_id") is not None and not await Category.exists(id=changes["category_id"]):
         raise NotFound()
     if changes:
-        await Product.filter(id=product_id).update(**changes)
+        async with in_transaction():
+            await Product.filter(id=product_id).update(**changes)
+            await revision.bump()
         await product.refresh_from_db()
     return product
 
@@ -199,6 +210,7 @@ async def add_sku(product_id: int, sku: SkuInput) -> Sku:
             raise Conflict("SKU code already in use.")
         created = await Sku.create(product_id=product_id, code=sku.code, name=sku.name, price=sku.price, stock=sku.stock)
         await refresh_summary(product_id)
+        await revision.bump()
     return created
 
 
@@ -212,6 +224,7 @@ async def update_sku(sku_id: int, *, price: int | None = None, name: str | None 
             raise NotFound()
         if changes:
             await Sku.filter(id=sku_id).update(**changes)
+            await revision.bump()
         await refresh_summary(sku.product_id)
     await sku.refresh_from_db()
     return sku
@@ -232,6 +245,7 @@ async def adjust_stock(sku_id: int, delta: int) -> int:
             if not await db.take(Sku, sku_id, "stock", -delta):
                 raise Conflict("Stock cannot go below zero.")
             await db.give(Product, sku.product_id, "stock", delta)
+        await revision.bump()
         return (await Sku.get(id=sku_id)).stock
 
 
@@ -256,7 +270,7 @@ def _add_product_stock(query: type[Query], quantity: int, product_id: int) -> Qu
     product = table(Product)
     return (
         query.update(product).set(product.stock, product.stock + quantity).where(product.id == product_id)
-        .returning(product.title, product.status)
+        .returning(product.title, product.status, product.stock)
     )
 
 
@@ -316,6 +330,8 @@ async def take_stock(quantities: Mapping[int, int]) -> dict[int, dict[str, Any]]
     for sku_id, row in taken.items():
         per_product[row["product_id"]] = per_product.get(row["product_id"], 0) + quantities[sku_id]
     products = {pid: (await ADD_PRODUCT_STOCK.rows(-qty, pid))[0] for pid, qty in sorted(per_product.items())}
+    if any([product.pop("stock") <= 0 for product in products.values()]):
+        await revision.bump()  # sold out: listings show it
     return {sku_id: row | products[row["product_id"]] for sku_id, row in taken.items()}
 
 
@@ -328,8 +344,12 @@ async def return_stock(lines: Iterable[tuple[int, int, int]]) -> None:
         per_product[product_id] = per_product.get(product_id, 0) + quantity
     for sku_id, quantity in sorted(per_sku.items()):
         await RETURN_SKU.execute(quantity, quantity, sku_id)
+    back_in_stock = False
     for product_id, quantity in sorted(per_product.items()):
-        await ADD_PRODUCT_STOCK.execute(quantity, product_id)
+        rows = await ADD_PRODUCT_STOCK.rows(quantity, product_id)
+        back_in_stock |= bool(rows) and rows[0]["stock"] <= quantity
+    if back_in_stock:
+        await revision.bump()
 
 
 async def refresh_summary(product_id: int) -> None:

@@ -21,14 +21,19 @@ Page = Annotated[int, Parameter(ge=1, le=1000)]
 Sort = Annotated[Literal["default", "newest", "price_asc", "price_desc"], Parameter()]
 SearchText = Annotated[str, Parameter(max_length=100)]
 CATEGORIES_TTL = 60.0  # seconds: the category bar is read from process memory, not per request
+#: anonymous visitors get these pages from the page cache (qunshang.web.pagecache)
+CACHED = {"page_cache": True}
 
 
 async def categories(runtime: Runtime) -> list[dict[str, Any]]:
+    """The category bar, kept for ``CATEGORIES_TTL`` or until the page cache sees a newer
+    catalog revision (so a page cached for visitors never shows an older bar than its own)."""
+    seen = runtime.state["page_cache"].seen
     cached = runtime.state.get("storefront.categories")
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    if cached and cached[0] > time.monotonic() and cached[1] == seen:
+        return cached[2]
     rows = await Category.filter(parent_id=None).order_by("position", "id").values("id", "name", "slug")
-    runtime.state["storefront.categories"] = (time.monotonic() + CATEGORIES_TTL, rows)
+    runtime.state["storefront.categories"] = (time.monotonic() + CATEGORIES_TTL, seen, rows)
     return rows
 
 
@@ -40,7 +45,7 @@ async def _listing(request: Request, runtime: Runtime, *, page: int, sort: str, 
     return {"listing": listing, "page": page, "sort": sort}
 
 
-@get("/", name="storefront:home", include_in_schema=False)
+@get("/", name="storefront:home", include_in_schema=False, opt=CACHED)
 async def home(request: Request, runtime: NamedDependency[Runtime], page: Page = 1) -> Response:
     context = await _listing(request, runtime, page=page, sort="default")
     context["sections"] = runtime.state["theme"].settings.home_sections
@@ -49,7 +54,7 @@ async def home(request: Request, runtime: NamedDependency[Runtime], page: Page =
     return await render(request, runtime, "core/home.html", context, ("home.sections",))
 
 
-@get("/c/{slug:str}", name="storefront:category", include_in_schema=False)
+@get("/c/{slug:str}", name="storefront:category", include_in_schema=False, opt=CACHED)
 async def category(
     request: Request, runtime: NamedDependency[Runtime], slug: FromPath[str], page: Page = 1, sort: Sort = "default"
 ) -> Response:
@@ -59,7 +64,7 @@ async def category(
     return await render(request, runtime, "core/listing.html", context)
 
 
-@get("/search", name="storefront:search", include_in_schema=False)
+@get("/search", name="storefront:search", include_in_schema=False, opt=CACHED)
 async def search(
     request: Request, runtime: NamedDependency[Runtime], q: SearchText = "", page: Page = 1, sort: Sort = "default"
 ) -> Response:
