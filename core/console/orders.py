@@ -49,7 +49,9 @@ async def order_list(
     member_id: Annotated[int | None, Parameter(ge=1, le=2**31)] = None,
     offset: Annotated[int, Parameter(ge=0, le=10**9)] = 0,
 ) -> Response:
-    rows = await _filters(status, number, member_id).order_by("-id").offset(offset).limit(PAGE + 1).values(*orders.SUMMARY_FIELDS)
+    rows = await _filters(status, number, member_id).order_by("-id").offset(offset).limit(PAGE + 1).values(
+        *orders.SUMMARY_FIELDS, member_name="member__display_name"
+    )
     return render(request, "console/orders.html", items=rows[:PAGE], has_more=len(rows) > PAGE, offset=offset,
                   status=status or "", number=number or "", member_id=member_id or "", statuses=STATUSES)
 

@@ -100,6 +100,7 @@ async def test_list_filters_and_csv_export_escapes_formulas(owner_client):
     await _paid(owner_client, a)
     html = (await owner_client.get("/console/orders?status=placed")).text
     assert b.number in html and a.number not in html
+    assert ">buyer-cup</a>" in html  # the buyer by name, not only by id
     html = (await owner_client.get(f"/console/orders?number={a.number}")).text
     assert a.number in html and b.number not in html
     await Order.filter(id=b.id).update(address={**ADDRESS, "city": "=HYPERLINK(\"http://evil\")"})
