@@ -39,6 +39,8 @@ from ..money import allocate
 from .models import Account, Entry, Posting
 
 SALES = "platform:sales"
+#: money received for orders that could no longer be paid, owed back to the buyers
+REFUNDS_DUE = "platform:refunds_due"
 MAX_CODE = 128
 
 

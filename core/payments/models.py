@@ -10,6 +10,8 @@ from tortoise.models import Model
 class PaymentStatus(StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
+    #: the money arrived after the order was cancelled: held in ``platform:refunds_due``
+    TO_REFUND = "to_refund"
 
 
 class Payment(Model):

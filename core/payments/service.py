@@ -6,12 +6,20 @@ amount, marks the payment and the order paid by conditional updates, posts
 ``platform:cash:<provider> → platform:sales`` to the ledger under the key
 ``payment:<provider>:<transaction id>`` and calls the ``order_paid`` guard hook. A replay of
 the same transaction returns the first result and changes nothing.
+
+Money that arrives for an order that can no longer be paid (cancelled by the unpaid timeout
+while the buyer was paying) is not refused — the provider has taken it: the payment is marked
+``to_refund`` and the amount posted to ``platform:refunds_due`` for staff to return, and the
+provider gets a success answer so it stops retrying.
 """
 
 from __future__ import annotations
 
+import logging
+
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
@@ -24,6 +32,8 @@ from ..orders.models import Order, OrderStatus
 from .base import AmountMismatch, OrderNotPayable, PaymentAlreadyConfirmed, PaymentProvider
 from .models import Payment, PaymentStatus
 from .providers.sandbox import SandboxCallback, signed_callback
+
+log = logging.getLogger("qunshang.payments")
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -73,7 +83,7 @@ async def confirm(
         payment = await Payment.get_or_none(intent_id=intent_id, provider=provider_name)
         if payment is None:
             raise NotFound()
-        if payment.status == PaymentStatus.SUCCEEDED:
+        if payment.status != PaymentStatus.PENDING:
             return _replayed(payment, transaction_id)
         order = await Order.get(id=payment.order_id)
         if amount != payment.amount or payment.amount != order.total:
@@ -91,7 +101,7 @@ async def confirm(
         try:
             order = await orders.mark_paid(runtime, order.id, provider_name, actor_id=actor_id)
         except orders.OrderStateError:
-            raise OrderNotPayable() from None
+            return await _hold_for_refund(payment.id, order, provider_name, transaction_id, now)
         if order.total:
             await ledger.post(
                 posting_key(provider_name, transaction_id), "payment",
@@ -146,6 +156,18 @@ async def _new_payment(runtime: Runtime, order: Order, provider_name: str) -> Pa
         order_id=order.id, provider=provider_name, intent_id=f"pi_{secrets.token_hex(16)}",
         amount=order.total, created_at=runtime.now(),
     )
+
+
+async def _hold_for_refund(payment_id: int, order: Order, provider_name: str, transaction_id: str, now: datetime) -> Payment:
+    await Payment.filter(id=payment_id).update(status=PaymentStatus.TO_REFUND)
+    if order.total:
+        await ledger.post(
+            posting_key(provider_name, transaction_id), "payment_to_refund",
+            [(ledger.cash(provider_name), -order.total), (ledger.REFUNDS_DUE, order.total)],
+            at=now, ref=f"order:{order.id}", memo=f"order {order.number} was {order.status} when paid: refund the buyer",
+        )
+    log.warning("payment %s for order %s arrived when it was %s: held for refund", transaction_id, order.number, order.status)
+    return await Payment.get(id=payment_id)
 
 
 def _replayed(payment: Payment, transaction_id: str) -> Payment:

@@ -172,14 +172,18 @@ async def test_a_failing_order_paid_hook_rolls_the_payment_back(make_app, clock)
         assert await ledger.balance("platform:sales") == 6000
 
 
-async def test_a_cancelled_order_cannot_be_paid(client, clock):
+async def test_money_for_a_cancelled_order_is_held_for_refund_not_lost(client, clock):
     headers, order = await _placed(client)
     intent = await _intent(client, headers, order["id"])
     assert (await client.post(f"/api/orders/{order['id']}/cancel", headers=headers)).status_code == 200
     r = await callback(client, intent["intent_id"], "tx-1", 6000, _now(clock))
-    assert r.status_code == 409 and r.json()["error"]["code"] == "order_not_payable"
-    assert (await Payment.get(intent_id=intent["intent_id"])).status == "pending"
-    assert await Posting.all().count() == 0
+    assert r.status_code == 200  # the provider has the money: it must stop retrying
+    assert (await Payment.get(intent_id=intent["intent_id"])).status == "to_refund"
+    assert await status_of(order["id"]) == "cancelled"
+    assert await ledger.balance("platform:refunds_due") == 6000 and await ledger.balance("platform:sales") == 0
+    replay = await callback(client, intent["intent_id"], "tx-1", 6000, _now(clock))
+    assert replay.status_code == 200 and await Posting.all().count() == 1
+    assert await ledger.check() == []
     r = await client.post(f"/api/orders/{order['id']}/pay", json={"provider": "sandbox"}, headers=headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "order_not_payable"
 
