@@ -20,7 +20,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml setup.py $(EXAMPLES)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing Qunshang and the example plugins into $(VENV)…"
-	$(PIP) install -e ".[test]"
+	$(PIP) install -e ".[test,redis]"
 	$(foreach project,$(dir $(EXAMPLES)),$(PIP) install -e $(project) &&) true
 	@touch $@
 

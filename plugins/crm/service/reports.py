@@ -1,0 +1,131 @@
+"""Performance of salespeople and teams over a date range, with grouped aggregate SQL: six
+queries whatever the number of orders or salespeople, no loop over orders in Python.
+
+Per salesperson: new customers (distinct customers they received in the range, by invite,
+rule, claim or manager), follow-ups done, overdue follow-ups (their customers whose next
+follow-up date is before the end of the range, or now if earlier), orders and GMV (orders
+paid in the range by customers they own now; GMV is the order totals paid, before refunds),
+and conversion (customers they own who registered in the range, and how many of them have
+placed a first paid order since). Teams add up their salespeople.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from qunshang.console.csvio import escape_cell
+from qunshang.members.models import Member
+from qunshang.orders.models import Order
+
+from ..errors import BadRange
+from ..models import Assignment, AssignKind, Customer, FollowUp, Salesperson, Team
+from . import sql
+from .access import Scope
+
+MAX_DAYS = 366
+METRICS = ("new_customers", "follow_ups", "overdue", "orders", "gmv", "registered", "converted")
+COLUMNS = ("salesperson_id", "name", "team", *METRICS, "conversion_percent")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+    first_day: date
+    last_day: date
+
+
+def period(runtime: Any, first_day: date, last_day: date) -> Period:
+    """The business days ``first_day``…``last_day`` (inclusive) in the CRM's timezone."""
+    if last_day < first_day or (last_day - first_day).days >= MAX_DAYS:
+        raise BadRange()
+    zone = ZoneInfo(runtime.settings("crm").timezone)
+    start = datetime.combine(first_day, time(), tzinfo=zone).astimezone(timezone.utc)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone).astimezone(timezone.utc)
+    return Period(start, end, first_day, last_day)
+
+
+def _owners_sql(column: str, scope: Scope) -> tuple[str, list[Any]]:
+    if scope.owners is None:
+        return "", []
+    ids = sorted(scope.owners)
+    return f" AND {column} IN ({', '.join('?' * len(ids))})", ids
+
+
+async def performance(runtime: Any, scope: Scope, p: Period) -> dict[str, Any]:
+    """``{"salespeople": [...], "teams": [...], "totals": {...}}`` for the viewer's scope."""
+    overdue_at = min(p.end, runtime.now())
+    where, ids = _owners_sql("s.member_id", scope)
+    people = await sql.rows(Salesperson, f"""
+        SELECT s.member_id, s.team_id, m.display_name, t.name AS team FROM {sql.table(Salesperson)} s
+        JOIN {sql.table(Member)} m ON m.id = s.member_id LEFT JOIN {sql.table(Team)} t ON t.id = s.team_id
+        WHERE 1 = 1{where} ORDER BY s.member_id""", ids)
+    rows = {r["member_id"]: {"salesperson_id": r["member_id"], "name": r["display_name"], "team_id": r["team_id"],
+                             "team": r["team"] or "", **{m: 0 for m in METRICS}} for r in people}
+
+    async def fill(model, query: str, params: list[Any], column: str) -> None:
+        owner_where, owner_ids = _owners_sql(column, scope)
+        for r in await sql.rows(model, query.format(owners=owner_where), [*params, *owner_ids]):
+            if r["sp"] in rows:
+                rows[r["sp"]].update({k: int(v or 0) for k, v in r.items() if k != "sp"})
+
+    await fill(Assignment, f"""SELECT a.to_owner_id AS sp, COUNT(DISTINCT a.customer_id) AS new_customers
+        FROM {sql.table(Assignment)} a WHERE a.at >= ? AND a.at < ? AND a.kind <> ? AND a.to_owner_id IS NOT NULL{{owners}}
+        GROUP BY a.to_owner_id""", [p.start, p.end, AssignKind.RELEASE.value], "a.to_owner_id")
+    await fill(FollowUp, f"""SELECT f.salesperson_id AS sp, COUNT(*) AS follow_ups FROM {sql.table(FollowUp)} f
+        WHERE f.at >= ? AND f.at < ?{{owners}} GROUP BY f.salesperson_id""", [p.start, p.end], "f.salesperson_id")
+    await fill(Customer, f"""SELECT c.owner_id AS sp, COUNT(*) AS overdue FROM {sql.table(Customer)} c
+        WHERE c.owner_id IS NOT NULL AND c.next_follow_up_at < ?{{owners}} GROUP BY c.owner_id""", [overdue_at], "c.owner_id")
+    await fill(Order, f"""SELECT c.owner_id AS sp, COUNT(*) AS orders, SUM(o.total) AS gmv
+        FROM {sql.table(Order)} o JOIN {sql.table(Customer)} c ON c.member_id = o.member_id
+        WHERE o.paid_at >= ? AND o.paid_at < ? AND c.owner_id IS NOT NULL{{owners}} GROUP BY c.owner_id""",
+               [p.start, p.end], "c.owner_id")
+    await fill(Customer, f"""SELECT c.owner_id AS sp, COUNT(*) AS registered, COUNT(c.first_order_at) AS converted
+        FROM {sql.table(Customer)} c WHERE c.registered_at >= ? AND c.registered_at < ? AND c.owner_id IS NOT NULL{{owners}}
+        GROUP BY c.owner_id""", [p.start, p.end], "c.owner_id")
+    people_rows = [_with_rate(r) for r in rows.values()]
+    teams: dict[Any, dict[str, Any]] = {}
+    for r in people_rows:
+        if r["team_id"] is not None:
+            team = teams.setdefault(r["team_id"], {"team_id": r["team_id"], "name": r["team"], **{m: 0 for m in METRICS}})
+            for m in METRICS:
+                team[m] += r[m]
+    totals = {m: sum(r[m] for r in people_rows) for m in METRICS}
+    return {"start": p.first_day, "end": p.last_day, "salespeople": people_rows,
+            "teams": [_with_rate(t) for t in teams.values()], "totals": _with_rate(totals)}
+
+
+def _with_rate(row: dict[str, Any]) -> dict[str, Any]:
+    """Conversion in whole percent, rounded half up (integers only)."""
+    registered = row["registered"]
+    row["conversion_percent"] = (row["converted"] * 200 + registered) // (2 * registered) if registered else 0
+    return row
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+
+async def csv_rows(report: dict[str, Any], batch: int = 500) -> AsyncIterator[bytes]:
+    """The report as CSV, a batch of rows at a time; text cells are escaped against formulas."""
+    sink = _Sink()
+    writer = csv.writer(sink)
+    writer.writerow(COLUMNS)
+    yield codecs.BOM_UTF8 + sink.text.encode()
+    rows = report["salespeople"]
+    for i in range(0, len(rows), batch):
+        sink.text = ""
+        for r in rows[i:i + batch]:
+            writer.writerow([r["salesperson_id"], escape_cell(r["name"]), escape_cell(r["team"]),
+                             *(r[m] for m in METRICS), r["conversion_percent"]])
+        yield sink.text.encode()

@@ -1,0 +1,94 @@
+"""Customer tags: by hand, and by rules — bought a category, joined a group, no order in N days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from qunshang.catalog.models import Category
+from qunshang.errors import InvalidInput
+from qunshang.members.service import normalise_tag
+from qunshang.orders.models import OrderLine
+
+from ..errors import RuleNotFound
+from ..models import Customer, CustomerTag, TagRule, TagRuleKind
+from . import sql
+
+
+async def tags_of(member_id: int) -> list[str]:
+    return sorted(await CustomerTag.filter(customer_id=member_id).values_list("tag", flat=True))
+
+
+async def _add(runtime: Any, member_ids: list[int], tag: str, rule_id: int | None) -> int:
+    """Tag customers, ignoring those who have the tag already (one statement)."""
+    if not member_ids:
+        return 0
+    marks = ", ".join("?" * len(member_ids))
+    return await sql.run(CustomerTag, f"""
+        INSERT INTO {sql.table(CustomerTag)} (customer_id, tag, rule_id, at)
+        SELECT c.member_id, ?, ?, ? FROM {sql.table(Customer)} c WHERE c.member_id IN ({marks})
+        ON CONFLICT (customer_id, tag) DO NOTHING""", [tag, rule_id, runtime.now(), *member_ids])
+
+
+async def add(runtime: Any, member_id: int, tag: str) -> list[str]:
+    await _add(runtime, [member_id], normalise_tag(tag), None)
+    return await tags_of(member_id)
+
+
+async def remove(member_id: int, tag: str) -> list[str]:
+    await CustomerTag.filter(customer_id=member_id, tag=normalise_tag(tag)).delete()
+    return await tags_of(member_id)
+
+
+async def create_rule(kind: TagRuleKind, value: str, tag: str) -> TagRule:
+    value = value.strip()
+    if kind == TagRuleKind.NO_ORDER_DAYS and not (value.isdigit() and 1 <= int(value) <= 3650):
+        raise InvalidInput(detail="no_order_days needs a number of days from 1 to 3650")
+    if kind == TagRuleKind.JOINED_GROUP and not value.isdigit():
+        raise InvalidInput(detail="joined_group needs a group id")
+    if not value:
+        raise InvalidInput(detail="value is required")
+    row, _ = await TagRule.get_or_create(kind=kind, value=value[:64], tag=normalise_tag(tag))
+    return row
+
+
+async def delete_rule(rule_id: int) -> None:
+    if not await TagRule.filter(id=rule_id).delete():
+        raise RuleNotFound()
+
+
+async def rules() -> list[dict[str, Any]]:
+    return await TagRule.all().order_by("id").values("id", "kind", "value", "tag")
+
+
+async def on_order_paid(runtime: Any, order: Any) -> None:
+    """Tag the buyer by the categories (slugs) of what they bought."""
+    product_ids = await OrderLine.filter(order_id=order.id).values_list("product_id", flat=True)
+    slugs = set(await Category.filter(products__id__in=list(product_ids)).values_list("slug", flat=True))
+    if not slugs:
+        return
+    for rule in await TagRule.filter(kind=TagRuleKind.BOUGHT_CATEGORY, value__in=list(slugs)):
+        await _add(runtime, [order.member_id], rule.tag, rule.id)
+
+
+async def on_group_joined(runtime: Any, group_id: int, member_id: int) -> None:
+    for rule in await TagRule.filter(kind=TagRuleKind.JOINED_GROUP, value=str(group_id)):
+        await _add(runtime, [member_id], rule.tag, rule.id)
+
+
+async def sweep_no_order(runtime: Any) -> int:
+    """Apply every "no order in N days" rule set-wise: tag who qualifies, untag who ordered since."""
+    changed = 0
+    now = runtime.now()
+    for rule in await TagRule.filter(kind=TagRuleKind.NO_ORDER_DAYS):
+        cutoff = now - timedelta(days=int(rule.value))
+        changed += await sql.run(CustomerTag, f"""
+            INSERT INTO {sql.table(CustomerTag)} (customer_id, tag, rule_id, at)
+            SELECT c.member_id, ?, ?, ? FROM {sql.table(Customer)} c
+            WHERE COALESCE(c.last_order_at, c.registered_at) < ?
+            ON CONFLICT (customer_id, tag) DO NOTHING""", [rule.tag, rule.id, now, cutoff])
+        changed += await sql.run(CustomerTag, f"""
+            DELETE FROM {sql.table(CustomerTag)} WHERE rule_id = ? AND customer_id IN (
+                SELECT c.member_id FROM {sql.table(Customer)} c WHERE COALESCE(c.last_order_at, c.registered_at) >= ?)""",
+            [rule.id, cutoff])
+    return changed

@@ -1,0 +1,1 @@
+"""The livestream services: rooms and sessions, live sales, comments, the funnel."""

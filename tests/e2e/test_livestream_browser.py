@@ -1,0 +1,71 @@
+"""The live room in headless Chromium against the real app (``qunshang demo`` in a subprocess):
+a viewer has the room page open; the host pushes another product from the console; the viewer's
+page shows it without reloading."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from .conftest import _REPORT, ARTIFACTS, PHONE, playwright_api, running_demo
+
+expect = playwright_api.expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+HOST, PASSWORD = "host@demo.qunshang", "demo12345"
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    with running_demo(tmp_path_factory.mktemp("e2e-live")) as base:
+        yield base
+
+
+@pytest.fixture
+def viewer_page(browser, demo_server, request):
+    context = browser.new_context(**PHONE, locale="zh-CN", base_url=demo_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    report = request.node.stash.get(_REPORT, None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def _signed_in_host(base: str) -> httpx.Client:
+    host = httpx.Client(base_url=base)
+    page = host.get("/console/login")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    r = host.post("/console/login", data={"_csrf_token": token, "login": HOST, "password": PASSWORD, "next": "/console"})
+    assert r.status_code == 303, r.text
+    return host
+
+
+def test_viewer_sees_a_pushed_product_without_reloading(viewer_page, demo_server):
+    session = next(s for s in httpx.get(f"{demo_server}/api/livestream/sessions").json() if s["status"] == "live")
+    state = httpx.get(f"{demo_server}/api/livestream/sessions/{session['id']}").json()
+    pinned = state["pinned"]["id"]
+    product = next(p for p in httpx.get(f"{demo_server}/api/products?limit=10").json()["items"] if p["id"] != pinned)
+
+    page = viewer_page
+    page.goto(f"/live/{session['id']}")
+    page.evaluate("window.__sameDocument = true")
+    # the stream is connected once the viewer count arrives by a stats event
+    expect(page.locator("[data-viewers]")).to_have_text(re.compile(r"^[1-9]\d*$"))
+    assert page.locator("[data-pinned-title]").inner_text() != product["title"]
+
+    host = _signed_in_host(demo_server)
+    try:
+        r = host.post(f"/console/livestream/sessions/{session['id']}/push",
+                      data={"_csrf_token": host.cookies.get("qunshang_csrf", ""), "product_id": str(product["id"])})
+        assert r.status_code == 303, r.text
+    finally:
+        host.close()
+
+    expect(page.locator("[data-pinned-title]")).to_have_text(product["title"])
+    assert page.evaluate("window.__sameDocument") is True, "updated in place, not reloaded"
+    assert page.locator("[data-pinned-title]").get_attribute("href") == f"/p/{product['id']}"
