@@ -239,10 +239,15 @@ def init(path: Path, force: bool) -> None:
 # --------------------------------------------------------------------------- serve, demo
 
 
+#: on SIGTERM, open responses (a live room's event stream) get this long to finish
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
 def _serve(app: Litestar | str, host: str, port: int, **options: Any) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, factory=isinstance(app, str), **options)
+    uvicorn.run(app, host=host, port=port, factory=isinstance(app, str),
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **options)
 
 
 @cli.command()

@@ -439,3 +439,14 @@ def test_create_owner_bootstraps_once(tmp_path):
 
     logins = with_database(build_runtime(load_config(tmp_path / "qunshang.toml")), lambda: Member.all().values_list("login", flat=True))
     assert logins == ["boss@example.com"]
+
+
+def test_serve_gives_open_streams_a_bounded_time_to_finish_on_shutdown(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    from qunshang.cli import GRACEFUL_SHUTDOWN_SECONDS, _serve
+
+    _serve("qunshang.app:app_factory", "127.0.0.1", 8000, workers=2)
+    assert calls[0]["timeout_graceful_shutdown"] == GRACEFUL_SHUTDOWN_SECONDS and calls[0]["factory"] is True
