@@ -32,7 +32,7 @@ from .web.csrf import TokenAwareCSRFMiddleware, csrf_config
 from .web.errors import EXCEPTION_HANDLERS
 from .web.pagecache import PageCacheMiddleware, PageStore
 from .web.guards import role_permissions
-from .web.sessions import SessionConfig
+from .web.sessions import COOKIE as SESSION_COOKIE, SessionConfig
 from .web.templates import build_environment
 
 log = logging.getLogger("qunshang")
@@ -73,7 +73,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
     handlers.append(create_static_files_router(path=OPENAPI_ASSETS, directories=[swagger_ui_path], name="openapi-assets",
                                                include_in_schema=False, opt={"exclude_from_auth": True}))
     sessions = SessionConfig(
-        key="qunshang_session", max_age=config.security.session_max_age, secure=config.security.cookie_secure,
+        key=SESSION_COOKIE, max_age=config.security.session_max_age, secure=config.security.cookie_secure,
         samesite="lax", httponly=True, store="sessions",
     )
     return Litestar(

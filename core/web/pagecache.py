@@ -20,14 +20,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import i18n
 from ..catalog import revision
+from . import sessions
 from .locale import COOKIE as LANGUAGE_COOKIE
 
 MAX_PAGES = 512
 MAX_PAGE_BYTES = 512 * 1024
-#: requests that carry these are not anonymous, or change the visitor's session
-PERSONAL_HEADERS = frozenset({b"authorization"})
-PERSONAL_COOKIES = ("qunshang_session=",)
-ARRIVAL_PARAMETERS = (b"ref=",)
+#: a request with a session cookie or a token is personal; a ``?ref=`` arrival starts a session
+SESSION_COOKIE = f"{sessions.COOKIE}="
+ARRIVAL_PARAMETER = b"ref="
 
 
 @dataclass(slots=True, frozen=True)
@@ -73,11 +73,11 @@ def _anonymous_language(scope: Scope, default: str) -> str | None:
     """The visitor's language, or ``None`` when the request is personal (signed in, token)."""
     cookie = accept = None
     for name, value in scope["headers"]:
-        if name in PERSONAL_HEADERS:
+        if name == b"authorization":
             return None
         if name == b"cookie":
             cookie = value.decode("latin-1")
-            if any(marker in cookie for marker in PERSONAL_COOKIES):
+            if SESSION_COOKIE in cookie:
                 return None
         elif name == b"accept-language":
             accept = value.decode("latin-1")
@@ -110,7 +110,7 @@ class PageCacheMiddleware:
         if (
             scope["type"] != "http" or scope["method"] != "GET" or handler is None
             or not handler.opt.get("page_cache")
-            or any(parameter in scope["query_string"] for parameter in ARRIVAL_PARAMETERS)
+            or ARRIVAL_PARAMETER in scope["query_string"]
         ):
             await self.app(scope, receive, send)
             return
@@ -152,7 +152,7 @@ class _Recorder:
             self.keep = self.status == 200
             for name, value in message.get("headers", ()):
                 if name.lower() == b"set-cookie":
-                    self.keep = self.keep and not value.startswith(PERSONAL_COOKIES[0].encode())
+                    self.keep = self.keep and not value.startswith(SESSION_COOKIE.encode())
                 else:
                     self.headers.append((name, value))
             message = {**message, "headers": [*message.get("headers", ()), (b"x-page-cache", b"miss")]}

@@ -14,6 +14,7 @@ from typing import Any
 from litestar.connection import ASGIConnection, Request
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 
+COOKIE = "qunshang_session"
 _ROTATE = "qunshang.session.rotate"
 
 
