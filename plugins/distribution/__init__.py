@@ -28,16 +28,22 @@ plugin = PluginMeta(
 # pluggy registers this module: the hook implementations must be attributes of it.
 from .hooks import (  # noqa: E402
     after_sales_closed,
+    console_pages,
     member_registered,
+    member_share_code,
+    nav_items,
     order_paid,
     order_refunded,
     register_jobs,
     register_models,
     register_permissions,
     register_routes,
+    seed_demo,
+    storefront_slot,
 )
 
 __all__ = [
-    "plugin", "Settings", "after_sales_closed", "member_registered", "order_paid", "order_refunded",
-    "register_jobs", "register_models", "register_permissions", "register_routes",
+    "plugin", "Settings", "after_sales_closed", "console_pages", "member_registered", "member_share_code", "nav_items",
+    "order_paid", "order_refunded", "register_jobs", "register_models", "register_permissions", "register_routes",
+    "seed_demo", "storefront_slot",
 ]

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.response import Stream
 
 from qunshang.errors import InvalidInput
 from qunshang.runtime import Runtime
@@ -131,12 +132,12 @@ class DistributionController(Controller):
         return Response(share.qr_svg(link), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
     @get("/team", summary="My team: members per level, team size, team sales, recent joins")
-    async def my_team(self, request: Request) -> dict[str, Any]:
-        return await team.summary(request.user.id)
+    async def my_team(self, request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
+        return await team.summary(request.user.id, now=team.cutoff(runtime))
 
     @get("/team/direct", summary="My direct members, newest first")
-    async def direct(self, request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
-        return await team.direct_members(request.user.id, limit=limit, offset=offset)
+    async def direct(self, request: Request, runtime: NamedDependency[Runtime], limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
+        return await team.direct_members(request.user.id, limit=limit, offset=offset, now=team.cutoff(runtime))
 
     @get("/earnings", summary="My balances and commissions, each with its explanation")
     async def earnings(self, request: Request, status: FromQuery[CommissionStatus | None] = None, limit: Limit = 20,
@@ -156,8 +157,8 @@ class DistributionController(Controller):
         return await withdrawals.list_withdrawals(member_id=request.user.id, limit=limit, offset=offset)
 
     @get("/products/{product_id:int}/calculator", summary="What each level earns on this product under the current rules")
-    async def calculator(self, runtime: NamedDependency[Runtime], product_id: FromPath[int]) -> dict[str, Any]:
-        return await rules.calculator(runtime, product_id)
+    async def calculator(self, request: Request, runtime: NamedDependency[Runtime], product_id: FromPath[int]) -> dict[str, Any]:
+        return await rules.calculator(runtime, product_id, request.user.id)
 
 
 class DistributionOperatorController(Controller):
@@ -227,8 +228,8 @@ class DistributionOperatorController(Controller):
         await rules.delete_override(product_id, sku_id)
 
     @get("/tree/{member_id:int}", summary="The tree around a member: uplines, team figures, direct members")
-    async def tree(self, member_id: FromPath[int]) -> dict[str, Any]:
-        return await team.around(member_id)
+    async def tree(self, runtime: NamedDependency[Runtime], member_id: FromPath[int]) -> dict[str, Any]:
+        return await team.around(member_id, now=team.cutoff(runtime))
 
     @put("/members/{member_id:int}/upline", summary="Change or remove a member's upline (audited, with a reason)")
     async def change_upline(self, request: Request, runtime: NamedDependency[Runtime], member_id: FromPath[int],
@@ -251,11 +252,10 @@ class DistributionOperatorController(Controller):
     @get("/commissions.csv", summary="Commissions as CSV, with the same filters", media_type="text/csv")
     async def commissions_csv(self, earner_id: OptId = None, order_id: OptId = None,
                               status: FromQuery[CommissionStatus | None] = None, level: Level = None,
-                              since: FromQuery[datetime | None] = None, until: FromQuery[datetime | None] = None) -> Response[str]:
-        text = await reports.csv_export(earner_id=earner_id, order_id=order_id, status=status, level=level,
-                                        since=since, until=until)
-        return Response(text, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="commissions.csv"'})
+                              since: FromQuery[datetime | None] = None, until: FromQuery[datetime | None] = None) -> Stream:
+        rows = reports.csv_export(earner_id=earner_id, order_id=order_id, status=status, level=level, since=since, until=until)
+        return Stream(rows, media_type="text/csv; charset=utf-8",
+                      headers={"Content-Disposition": 'attachment; filename="commissions.csv"'})
 
     @get("/leaderboard", summary="Top earners (net of reversals), optionally over the last N days")
     async def leaderboard(self, runtime: NamedDependency[Runtime], days: Annotated[int | None, Parameter(ge=1, le=3660)] = None,

@@ -76,3 +76,8 @@ class WithdrawalOutOfRange(InvalidInput):
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
     message = "This request was already reviewed."
+
+
+class BadAmount(InvalidInput):
+    code = "bad_amount"
+    message = "Enter an amount in yuan, like 12.50."

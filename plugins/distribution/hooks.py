@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qunshang import hookimpl
 
+from .models import DistributorStatus
 from .service import binding, commissions, distributors, settlement
 
 
@@ -15,8 +16,9 @@ def register_models():
 @hookimpl
 def register_routes():
     from .api import DistributionController, DistributionFinanceController, DistributionOperatorController
+    from .web import router
 
-    return [DistributionController, DistributionOperatorController, DistributionFinanceController]
+    return [DistributionController, DistributionOperatorController, DistributionFinanceController, router]
 
 
 @hookimpl
@@ -54,3 +56,45 @@ async def order_refunded(runtime, order, refund):
 @hookimpl
 async def after_sales_closed(runtime, order):
     await settlement.settle_order(runtime, order.id)
+
+
+@hookimpl
+async def member_share_code(runtime, member):
+    """The member's referral code while they are an active distributor (in everyone mode the
+    code is created on first use, as the share page does); ``None`` otherwise."""
+    row = await distributors.get(member.id)
+    if row is None and runtime.settings("distribution").mode == "everyone" and member.is_active:
+        row = await distributors.ensure(runtime, member.id, "everyone")
+    return row.code if row is not None and row.status == DistributorStatus.ACTIVE else None
+
+
+@hookimpl
+async def storefront_slot(runtime, name, request, context):
+    from . import slots
+
+    if name == "product.below":
+        return await slots.calculator(runtime, request, context)
+    if name == "member.dashboard":
+        return await slots.dashboard(request)
+    return None
+
+
+@hookimpl
+async def nav_items(runtime, request):
+    from . import slots
+
+    return slots.nav(runtime, request)
+
+
+@hookimpl
+def console_pages():
+    from .console import pages
+
+    return pages()
+
+
+@hookimpl
+async def seed_demo(runtime, demo):
+    from .service import demo as seed
+
+    await seed.seed(runtime, demo)

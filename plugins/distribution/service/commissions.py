@@ -129,42 +129,52 @@ async def _overrides(lines: list[OrderLine]) -> dict[tuple[int, int | None], Rat
     return {(o.product_id, o.sku_id): o for o in found}
 
 
+def override_for(overrides, product_id: int, sku_id: int | None) -> RateOverride | None:
+    """The override that rules a line: the SKU's, else the product's."""
+    return overrides.get((product_id, sku_id)) or overrides.get((product_id, None))
+
+
+def rule_for(settings, grade_rates: tuple[int, ...], override: RateOverride | None, level: int,
+             paid_below: int = 0) -> dict[str, Any]:
+    """How an earner at ``level`` with ``grade_rates`` is paid on a line ruled by ``override``:
+    ``{rate_bp, per_unit, rate_source, differential}`` (``paid_below``: the highest tier rate
+    already paid below, in differential mode). The commission plan and the calculator share it."""
+    if override is not None and override.amounts_per_unit is not None:
+        amounts = override.amounts_per_unit
+        return {"rate_bp": None, "per_unit": amounts[level - 1] if level <= len(amounts) else 0,
+                "rate_source": "sku" if override.sku_id else "product", "differential": None}
+    rate, source = _rate(settings, grade_rates, override, level)
+    differential = None
+    if settings.differential:
+        tier, source = _rate(settings, grade_rates, override, 1)
+        rate = max(0, tier - paid_below)
+        differential = {"tier_rate_bp": tier, "paid_below_bp": paid_below}
+    return {"rate_bp": rate, "per_unit": None, "rate_source": source, "differential": differential}
+
+
 def _plan(runtime: Runtime, lines: list[OrderLine], earners: list[Earner], overrides) -> list[dict[str, Any]]:
     settings = runtime.settings("distribution")
     plan: list[dict[str, Any]] = []
     for line in lines:
-        override = overrides.get((line.product_id, line.sku_id)) or overrides.get((line.product_id, None))
+        override = override_for(overrides, line.product_id, line.sku_id)
         if override is not None and override.excluded:
             continue
         base = line.total if settings.base == "paid" else line.unit_price * line.quantity
         paid_below = 0
         for earner in earners:
-            item = {
-                "line": line, "earner": earner, "base": base, "rate_bp": None, "per_unit": None,
-                "rate_source": "default", "differential": None, "base_kind": settings.base,
-            }
-            if override is not None and override.amounts_per_unit is not None:
-                amounts = override.amounts_per_unit
-                item["per_unit"] = amounts[earner.level - 1] if earner.level <= len(amounts) else 0
-                item["rate_source"] = "sku" if override.sku_id else "product"
-            else:
-                rate, source = _rate(settings, earner, override, earner.level)
-                if settings.differential:
-                    tier, source = _rate(settings, earner, override, 1)
-                    rate = max(0, tier - paid_below)
-                    item["differential"] = {"tier_rate_bp": tier, "paid_below_bp": paid_below}
-                    paid_below = max(paid_below, tier)
-                item["rate_bp"], item["rate_source"] = rate, source
-            plan.append(item)
+            rule = rule_for(settings, earner.grade_rates, override, earner.level, paid_below)
+            if rule["differential"] is not None:
+                paid_below = max(paid_below, rule["differential"]["tier_rate_bp"])
+            plan.append({"line": line, "earner": earner, "base": base, "base_kind": settings.base, **rule})
     return plan
 
 
-def _rate(settings, earner: Earner, override: RateOverride | None, level: int) -> tuple[int, str]:
+def _rate(settings, grade_rates: tuple[int, ...], override: RateOverride | None, level: int) -> tuple[int, str]:
     if override is not None and override.rates_bp is not None:
         rates = override.rates_bp
         return (rates[level - 1] if level <= len(rates) else 0), ("sku" if override.sku_id else "product")
-    if len(earner.grade_rates) >= level:
-        return earner.grade_rates[level - 1], "grade"
+    if len(grade_rates) >= level:
+        return grade_rates[level - 1], "grade"
     return settings.rates_bp[level - 1], "default"
 
 

@@ -59,7 +59,7 @@ async def upgrade_earners(runtime: Runtime, member_ids: list[int]) -> int:
     for member_id in member_ids:
         if member_id not in current:
             continue
-        figures = await team.figures(member_id)
+        figures = await team.figures(member_id, team.cutoff(runtime))
         for grade in ruled:
             if current[member_id] is not None and grade.rank <= current[member_id]:
                 break

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import F
 from tortoise.functions import Count, Sum
+
+from qunshang.console.csvio import escape_cell
 
 from ..models import Commission, CommissionStatus
 
@@ -42,10 +45,29 @@ async def leaderboard(*, since: datetime | None, limit: int) -> list[dict[str, A
     return [{"member_id": r["earner_id"], "earned": int(r["earned"] or 0), "commissions": int(r["n"])} for r in rows]
 
 
-async def csv_export(**filters: Any) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(FIELDS)
-    for row in await _filtered(**filters).order_by("id").values_list(*FIELDS):
-        writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, datetime) else v) for v in row])
-    return out.getvalue()
+CSV_COLUMNS = (*FIELDS[:3], "order_number", "title", *FIELDS[3:])
+CSV_BATCH = 500
+
+
+async def csv_export(**filters: Any) -> AsyncIterator[bytes]:
+    """The filtered commissions as CSV (UTF-8 with a BOM for spreadsheets), a batch at a time,
+    oldest first. Text cells that a spreadsheet would run as a formula are neutralised."""
+    sink = io.StringIO()
+    writer = csv.writer(sink)
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff".encode() + sink.getvalue().encode()
+    last = 0
+    while True:
+        rows = await _filtered(**filters).filter(id__gt=last).order_by("id").limit(CSV_BATCH).values(*FIELDS, "explanation")
+        if not rows:
+            return
+        sink.seek(0)
+        sink.truncate()
+        for row in rows:
+            why = row["explanation"] or {}
+            cells = [row[f] for f in FIELDS[:3]] + [escape_cell(str(why.get("order_number", ""))),
+                                                   escape_cell(str(why.get("title", "")))]
+            cells += [row[f] for f in FIELDS[3:]]
+            writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, datetime) else v) for v in cells])
+        yield sink.getvalue().encode()
+        last = rows[-1]["id"]

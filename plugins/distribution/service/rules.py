@@ -8,7 +8,8 @@ from qunshang.catalog.models import Product, ProductStatus, Sku
 from qunshang.errors import InvalidInput, NotFound
 from qunshang.money import apply_rate
 
-from ..models import RateOverride
+from ..models import Distributor, RateOverride
+from . import commissions
 from .distributors import check_rates
 
 if TYPE_CHECKING:
@@ -42,31 +43,44 @@ async def delete_override(product_id: int, sku_id: int | None) -> None:
         raise NotFound()
 
 
-async def calculator(runtime: Runtime, product_id: int) -> dict[str, Any]:
+async def calculator(runtime: Runtime, product_id: int, member_id: int | None = None) -> dict[str, Any]:
     """What each level would earn on one unit of each SKU at list price under the current
-    default rules (grades may pay differently; the explanation of a real commission is exact)."""
-    settings = runtime.settings("distribution")
+    rules, as the viewer's grade would be paid (the explanation of a real commission is exact)."""
     product = await Product.get_or_none(id=product_id, status=ProductStatus.PUBLISHED)
     if product is None:
         raise NotFound()
     skus = await Sku.filter(product_id=product_id, active=True).values("id", "name", "price")
-    overrides = {o.sku_id: o for o in await RateOverride.filter(product_id=product_id)}
+    return await calculate(runtime, product_id, skus, await grade_rates_of(member_id))
+
+
+async def grade_rates_of(member_id: int | None) -> tuple[int, ...]:
+    """The rates of the member's grade (empty: the defaults apply)."""
+    if member_id is None:
+        return ()
+    row = await Distributor.filter(member_id=member_id).first().values("grade__rates_bp")
+    return tuple((row or {}).get("grade__rates_bp") or ())
+
+
+async def calculate(runtime: Runtime, product_id: int, skus: list[dict[str, Any]],
+                    grade_rates: tuple[int, ...] = ()) -> dict[str, Any]:
+    """The calculator for ``skus`` (``id``, ``name``, ``price``) already loaded, for an earner
+    whose grade pays ``grade_rates``: one query (the product's overrides) whatever the number
+    of levels and SKUs. The rules are the commission plan's own (:func:`commissions.rule_for`)."""
+    settings = runtime.settings("distribution")
+    overrides = {(o.product_id, o.sku_id): o for o in await RateOverride.filter(product_id=product_id)}
     out = []
     for sku in skus:
-        override = overrides.get(sku["id"]) or overrides.get(None)
-        levels = []
+        override = commissions.override_for(overrides, product_id, sku["id"])
+        levels, paid_below = [], 0
         for level in range(1, settings.levels + 1):
             if override is not None and override.excluded:
-                amount = 0
-            elif override is not None and override.amounts_per_unit is not None:
-                amounts = override.amounts_per_unit
-                amount = amounts[level - 1] if level <= len(amounts) else 0
-            elif override is not None and override.rates_bp is not None:
-                rates = override.rates_bp
-                amount = apply_rate(sku["price"], rates[level - 1] if level <= len(rates) else 0)
-            else:
-                amount = apply_rate(sku["price"], settings.rates_bp[level - 1])
-            levels.append({"level": level, "amount": amount})
+                levels.append({"level": level, "amount": 0, "rate_bp": 0, "source": "excluded"})
+                continue
+            rule = commissions.rule_for(settings, grade_rates, override, level, paid_below)
+            if rule["differential"] is not None:
+                paid_below = max(paid_below, rule["differential"]["tier_rate_bp"])
+            amount = rule["per_unit"] if rule["per_unit"] is not None else apply_rate(sku["price"], rule["rate_bp"])
+            levels.append({"level": level, "amount": amount, "rate_bp": rule["rate_bp"], "source": rule["rate_source"]})
         out.append({"sku_id": sku["id"], "name": sku["name"], "price": sku["price"], "levels": levels})
     return {"product_id": product_id, "self_purchase": settings.self_purchase, "skus": out}
 

@@ -1,10 +1,16 @@
-"""Team queries over the closure table: a bounded number of queries whatever the team size."""
+"""Team queries over the closure table: a bounded number of queries whatever the team size.
+
+Under ``binding = "valid_days"`` a binding that has expired pays nothing, so the member it
+bound (and everyone below them) is not in the team of anyone above: pass ``now`` (see
+:func:`cutoff`) and every figure leaves them out, in the same single statement.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from tortoise.functions import Count
+from tortoise.expressions import Q
 
 from qunshang.errors import NotFound
 from qunshang.members.models import Member
@@ -15,70 +21,102 @@ from ..models import Binding, TreePath
 from .distributors import SPENDING
 from .tree import uplines
 
+if TYPE_CHECKING:
+    from qunshang.runtime import Runtime
 
-async def level_counts(member_id: int) -> dict[int, int]:
+
+def cutoff(runtime: Runtime) -> datetime | None:
+    """``now`` when bindings expire (``valid_days``), else ``None``: what team queries take."""
+    return runtime.now() if runtime.settings("distribution").binding == "valid_days" else None
+
+
+def _live(now: datetime | None) -> tuple[str, list[Any]]:
+    """``AND …`` keeping descendants ``t.descendant_id`` of ``t.ancestor_id`` whose path up to
+    it crosses no expired binding: none of the descendant's own ancestors closer than
+    ``t.ancestor_id`` (itself included) holds an open binding past its expiry. Per row that is
+    an index walk of the descendant's few ancestors (nothing when ``now`` is ``None``)."""
+    if now is None:
+        return "", []
+    t, b = sql.table(TreePath), sql.table(Binding)
+    return (
+        f" AND NOT EXISTS (SELECT 1 FROM {t} q JOIN {b} x ON x.open_member_id = q.ancestor_id"
+        f" WHERE q.descendant_id = t.descendant_id AND q.depth < t.depth"
+        f" AND x.expires_at IS NOT NULL AND x.expires_at <= ?)",
+        [now],
+    )
+
+
+async def level_counts(member_id: int, now: datetime | None = None) -> dict[int, int]:
     """``{depth: members}`` below ``member_id`` (one grouped query)."""
-    rows = await (
-        TreePath.filter(ancestor_id=member_id, depth__gte=1)
-        .annotate(n=Count("id")).group_by("depth").values("depth", "n")
+    live, params = _live(now)
+    rows = await sql.rows(
+        TreePath,
+        f"SELECT t.depth AS depth, COUNT(*) AS n FROM {sql.table(TreePath)} t"
+        f" WHERE t.ancestor_id = ? AND t.depth >= 1{live} GROUP BY t.depth",
+        [member_id, *params],
     )
     return {int(r["depth"]): int(r["n"]) for r in rows}
 
 
-async def team_size(member_id: int) -> int:
-    return await TreePath.filter(ancestor_id=member_id, depth__gte=1).count()
+async def team_size(member_id: int, now: datetime | None = None) -> int:
+    return sum((await level_counts(member_id, now)).values())
 
 
-async def sales(member_id: int, *, min_depth: int, max_depth: int | None = None) -> int:
+async def sales(member_id: int, *, min_depth: int, max_depth: int | None = None, now: datetime | None = None) -> int:
     """Net paid order totals of the members at ``min_depth..max_depth`` below (0 is oneself)."""
     t, o = sql.table(TreePath), sql.table(Order)
     statuses = [str(s) for s in SPENDING]
     depth = "AND t.depth <= ?" if max_depth is not None else ""
-    params: list[Any] = [member_id, min_depth, *([max_depth] if max_depth is not None else []), *statuses]
+    live, live_params = _live(now)
+    params: list[Any] = [member_id, min_depth, *([max_depth] if max_depth is not None else []), *statuses, *live_params]
     rows = await sql.rows(
         TreePath,
         f"SELECT COALESCE(SUM(o.total - o.refunded_amount), 0) AS s FROM {t} t JOIN {o} o ON o.member_id = t.descendant_id"
-        f" WHERE t.ancestor_id = ? AND t.depth >= ? {depth} AND o.status IN ({', '.join('?' for _ in statuses)})",
+        f" WHERE t.ancestor_id = ? AND t.depth >= ? {depth} AND o.status IN ({', '.join('?' for _ in statuses)}){live}",
         params,
     )
     return int(rows[0]["s"] or 0)
 
 
-async def figures(member_id: int) -> dict[str, int]:
+async def figures(member_id: int, now: datetime | None = None) -> dict[str, int]:
     """What grade rules look at: team size, team sales (whole team) and own sales (own orders
     and those of direct members)."""
     return {
-        "team_size": await team_size(member_id),
-        "team_sales": await sales(member_id, min_depth=1),
-        "own_sales": await sales(member_id, min_depth=0, max_depth=1),
+        "team_size": await team_size(member_id, now),
+        "team_sales": await sales(member_id, min_depth=1, now=now),
+        "own_sales": await sales(member_id, min_depth=0, max_depth=1, now=now),
     }
 
 
-async def summary(member_id: int, recent: int = 10) -> dict[str, Any]:
-    """My team: members per level, size, sales and the latest joins (4 queries)."""
-    counts = await level_counts(member_id)
-    joins = await (
-        Binding.filter(upline_id=member_id, ended_at=None).order_by("-bound_at", "-id").limit(recent)
-        .values("member_id", "bound_at", "source", name="member__display_name")
-    )
+def _direct(member_id: int, now: datetime | None):
+    query = Binding.filter(upline_id=member_id, ended_at=None)
+    if now is not None:
+        query = query.filter(Q(expires_at=None) | Q(expires_at__gt=now))
+    return query.order_by("-bound_at", "-id")
+
+
+async def summary(member_id: int, recent: int = 10, now: datetime | None = None) -> dict[str, Any]:
+    """My team: members per level, size, sales and the latest joins (3 queries)."""
+    counts = await level_counts(member_id, now)
+    joins = await _direct(member_id, now).limit(recent).values("member_id", "bound_at", "source", name="member__display_name")
     return {
         "levels": [{"level": d, "members": n} for d, n in sorted(counts.items())],
         "team_size": sum(counts.values()),
         "direct_members": counts.get(1, 0),
-        "team_sales": await sales(member_id, min_depth=1),
+        "team_sales": await sales(member_id, min_depth=1, now=now),
         "recent_joins": joins,
     }
 
 
-async def direct_members(member_id: int, *, limit: int, offset: int) -> dict[str, Any]:
+async def direct_members(member_id: int, *, limit: int, offset: int, now: datetime | None = None) -> dict[str, Any]:
     rows = await (
-        Binding.filter(upline_id=member_id, ended_at=None).order_by("-bound_at", "-id").offset(offset).limit(limit + 1)
+        _direct(member_id, now).offset(offset).limit(limit + 1)
         .values("member_id", "bound_at", "expires_at", "source", name="member__display_name")
     )
     return {"items": rows[:limit], "limit": limit, "offset": offset, "has_more": len(rows) > limit}
 
 
-async def around(member_id: int) -> dict[str, Any]:
+async def around(member_id: int, now: datetime | None = None) -> dict[str, Any]:
     """The tree around a member, for operators: the uplines to the root, the member's team."""
     member = await Member.get_or_none(id=member_id)
     if member is None:
@@ -88,6 +126,6 @@ async def around(member_id: int) -> dict[str, Any]:
     return {
         "member": {"id": member.id, "name": member.display_name},
         "uplines": [{"member_id": m, "name": names.get(m), "depth": i} for i, m in enumerate(chain, start=1)],
-        "team": await summary(member_id),
-        "direct": await direct_members(member_id, limit=50, offset=0),
+        "team": await summary(member_id, now=now),
+        "direct": await direct_members(member_id, limit=50, offset=0, now=now),
     }

@@ -19,3 +19,23 @@ async def test_every_error_message_is_translated(make_app):
         r = await client.post("/api/distribution/bind", json={"code": "NOPE2345"},
                               headers=member | {"Accept-Language": "zh-CN"})
         assert r.status_code == 404 and r.json()["error"] == {"code": "unknown_referral_code", "message": "推荐码无效。"}
+
+
+async def test_every_page_text_and_console_title_is_translated(make_app):
+    from pathlib import Path
+
+    from jinja2.ext import babel_extract
+
+    from qunshang.plugins import distribution
+    from qunshang.plugins.distribution.console import pages
+
+    templates = Path(distribution.__file__).parent / "templates"
+    msgids = {"Scan to visit the shop", "Distribution centre", *(page.title for page in pages())}
+    for path in templates.rglob("*.html"):
+        with path.open("rb") as handle:
+            for _line, _function, message, _comments in babel_extract(handle, ("_", "gettext"), [], {}):
+                msgids.update(m for m in (message if isinstance(message, tuple) else (message,)) if isinstance(m, str))
+    assert len(msgids) > 100
+    async with make_app(enabled=["distribution"], settings=settings()) as client:
+        zh = client.runtime.translations("zh_CN")
+        assert [m for m in sorted(msgids) if zh.gettext(m) == m] == []

@@ -1,0 +1,252 @@
+"""Console pages (``/console/distribution/…``): the effective settings, applications,
+distributors and grades, the tree around a member (with audited upline changes),
+commissions with filters and CSV export, withdrawal review and the leaderboard.
+
+Operators' pages need ``distribution.manage``; the money pages (commissions, withdrawals)
+``distribution.finance``. Every write is audited in its own transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, Parameter
+from litestar.response import Redirect, Stream
+from tortoise.transactions import in_transaction
+
+from qunshang.console import audit, forms
+from qunshang.console.pages import ConsolePage
+from qunshang.console.templates import flash, render
+from qunshang.errors import InvalidInput, NotFound
+from qunshang.web.locale import gettext_for
+from qunshang.members.models import Member
+
+from .models import ApplicationStatus, CommissionStatus, Distributor, DistributorStatus, WithdrawalStatus
+from .service import binding, distributors, grades, reports, team, withdrawals
+
+PAGE = 50  # console/_pager.html steps by 50
+MANAGE, FINANCE = "distribution.manage", "distribution.finance"
+OptId = Annotated[int | None, Parameter(ge=1, le=2**31 - 1)]
+Offset = Annotated[int, Parameter(ge=0, le=10**9)]
+Days = Annotated[int | None, Parameter(ge=1, le=3660)]
+
+
+def _runtime(request: Request):
+    return request.app.state.runtime
+
+
+async def _names(ids) -> dict[int, str]:
+    return dict(await Member.filter(id__in=list(set(ids))).values_list("id", "display_name"))
+
+
+def _back(path: str) -> Redirect:
+    return Redirect(f"/console{path}", status_code=303)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@get("/distribution/settings")
+async def settings_view(request: Request) -> Response:
+    """The settings in force (``qunshang.toml``), read-only, and the grades."""
+    settings = _runtime(request).settings("distribution")
+    return render(request, "distribution/console/settings.html", settings=settings.model_dump(),
+                  grades=await grades.list_grades())
+
+
+# --------------------------------------------------------------------------- applications
+
+
+@get("/distribution/applications")
+async def application_list(request: Request, status: FromQuery[ApplicationStatus | None] = ApplicationStatus.PENDING,
+                           offset: Offset = 0) -> Response:
+    listing = await distributors.list_applications(status=status, limit=PAGE, offset=offset)
+    return render(request, "distribution/console/applications.html", items=listing["items"], has_more=listing["has_more"],
+                  offset=offset, status=str(status or ""), statuses=[s.value for s in ApplicationStatus])
+
+
+async def _review(request: Request, application_id: int, approve: bool) -> Response:
+    form = await request.form()
+    reason = forms.text(form, "reason", max_length=200)
+    async with in_transaction():
+        done = await distributors.review(_runtime(request), application_id, approve=approve,
+                                         reviewer_id=request.user.id, reason=reason)
+        await audit.record(request, f"distribution.application.{'approve' if approve else 'reject'}", "distribution_application",
+                           application_id, before={"status": "pending"},
+                           after={"status": str(done.status), "member_id": done.member_id, "reason": reason})
+    return _back("/distribution/applications")
+
+
+@post("/distribution/applications/{application_id:int}/approve")
+async def application_approve(request: Request, application_id: FromPath[int]) -> Response:
+    return await _review(request, application_id, True)
+
+
+@post("/distribution/applications/{application_id:int}/reject")
+async def application_reject(request: Request, application_id: FromPath[int]) -> Response:
+    return await _review(request, application_id, False)
+
+
+# --------------------------------------------------------------------------- distributors
+
+
+@get("/distribution/distributors")
+async def distributor_list(request: Request, status: FromQuery[DistributorStatus | None] = None,
+                           offset: Offset = 0) -> Response:
+    listing = await distributors.list_distributors(status=status, limit=PAGE, offset=offset)
+    return render(request, "distribution/console/distributors.html", items=listing["items"], has_more=listing["has_more"],
+                  offset=offset, status=str(status or ""), statuses=[s.value for s in DistributorStatus],
+                  grades=await grades.list_grades())
+
+
+@post("/distribution/distributors/{member_id:int}")
+async def distributor_update(request: Request, member_id: FromPath[int]) -> Response:
+    """Set the status (active, frozen, disabled) and the grade (empty: none)."""
+    form = await request.form()
+    status = forms.text(form, "status", max_length=16)
+    if status not in {s.value for s in DistributorStatus}:
+        raise InvalidInput(detail="status must be active, frozen or disabled")
+    grade = forms.text(form, "grade_id", max_length=12)
+    grade_id = forms.integer(form, "grade_id", low=1, high=2**31 - 1) if grade else None
+    before = await Distributor.get_or_none(member_id=member_id)
+    if before is None:
+        raise NotFound()
+    async with in_transaction():
+        after = await distributors.update(member_id, status=DistributorStatus(status), grade_id=grade_id,
+                                          clear_grade=grade_id is None)
+        await audit.record(request, "distribution.distributor.update", "distribution_distributor", member_id,
+                           before={"status": str(before.status), "grade_id": before.grade_id},
+                           after={"status": str(after.status), "grade_id": after.grade_id})
+    flash(request, gettext_for(request)("Saved."))
+    return _back("/distribution/distributors")
+
+
+# --------------------------------------------------------------------------- tree
+
+
+@get("/distribution/tree")
+async def tree_view(request: Request, member_id: OptId = None) -> Response:
+    """The uplines of any member, their team figures and direct members, and the upline form."""
+    around, history = None, None
+    if member_id is not None:
+        around = await team.around(member_id, now=team.cutoff(_runtime(request)))
+        history = await binding.history(member_id)
+        history["names"] = await _names([c["old_upline_id"] for c in history["changes"] if c["old_upline_id"]]
+                                        + [c["new_upline_id"] for c in history["changes"] if c["new_upline_id"]])
+    return render(request, "distribution/console/tree.html", member_id=member_id or "", around=around, history=history)
+
+
+@post("/distribution/tree/{member_id:int}/upline")
+async def upline_change(request: Request, member_id: FromPath[int]) -> Response:
+    """Move a member (and their team) under another upline, or remove the upline (empty)."""
+    form = await request.form()
+    reason = forms.text(form, "reason", max_length=200, required=True)
+    raw = forms.text(form, "upline_id", max_length=12)
+    upline_id = forms.integer(form, "upline_id", low=1, high=2**31 - 1) if raw else None
+    current = await binding.open_binding(member_id)
+    async with in_transaction():
+        await binding.change_upline(_runtime(request), member_id, upline_id, reason=reason, actor_id=request.user.id)
+        await audit.record(request, "distribution.upline.change", "member", member_id,
+                           before={"upline_id": current.upline_id if current else None},
+                           after={"upline_id": upline_id, "reason": reason})
+    return _back(f"/distribution/tree?member_id={member_id}")
+
+
+# --------------------------------------------------------------------------- commissions
+
+
+def _day(value: date | None, *, end: bool = False) -> datetime | None:
+    """A day as the UTC instant it starts (``end``: the instant after it ends)."""
+    if value is None:
+        return None
+    return datetime.combine(value + timedelta(days=1) if end else value, time(), tzinfo=timezone.utc)
+
+
+def _commission_filters(earner_id, order_id, status, since, until) -> dict[str, Any]:
+    return {"earner_id": earner_id, "order_id": order_id, "status": status, "since": _day(since), "until": _day(until, end=True)}
+
+
+@get("/distribution/commissions")
+async def commission_list(request: Request, status: FromQuery[CommissionStatus | None] = None, earner_id: OptId = None,
+                          order_id: OptId = None, since: FromQuery[date | None] = None, until: FromQuery[date | None] = None,
+                          offset: Offset = 0) -> Response:
+    filters = _commission_filters(earner_id, order_id, status, since, until)
+    listing = await reports.list_commissions(limit=PAGE, offset=offset, explain=True, **filters)
+    names = await _names([c["earner_id"] for c in listing["items"]] + [c["buyer_id"] for c in listing["items"]])
+    return render(request, "distribution/console/commissions.html", items=listing["items"], has_more=listing["has_more"],
+                  offset=offset, names=names, statuses=[s.value for s in CommissionStatus],
+                  f={"status": str(status or ""), "earner_id": earner_id or "", "order_id": order_id or "",
+                     "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""},
+                  query=request.url.query)
+
+
+@get("/distribution/commissions.csv")
+async def commission_export(request: Request, status: FromQuery[CommissionStatus | None] = None, earner_id: OptId = None,
+                            order_id: OptId = None, since: FromQuery[date | None] = None,
+                            until: FromQuery[date | None] = None) -> Stream:
+    rows = reports.csv_export(**_commission_filters(earner_id, order_id, status, since, until))
+    return Stream(rows, media_type="text/csv; charset=utf-8",
+                  headers={"Content-Disposition": 'attachment; filename="commissions.csv"'})
+
+
+# --------------------------------------------------------------------------- withdrawals
+
+
+@get("/distribution/withdrawals")
+async def withdrawal_list(request: Request, status: FromQuery[WithdrawalStatus | None] = WithdrawalStatus.PENDING,
+                          offset: Offset = 0) -> Response:
+    listing = await withdrawals.list_withdrawals(status=status, limit=PAGE, offset=offset)
+    return render(request, "distribution/console/withdrawals.html", items=listing["items"], has_more=listing["has_more"],
+                  offset=offset, status=str(status or ""), statuses=[s.value for s in WithdrawalStatus],
+                  names=await _names([w["member_id"] for w in listing["items"]]))
+
+
+async def _decide(request: Request, withdrawal_id: int, approve: bool) -> Response:
+    form = await request.form()
+    reason = forms.text(form, "reason", max_length=200)
+    runtime = _runtime(request)
+    async with in_transaction():
+        if approve:
+            done = await withdrawals.approve(runtime, withdrawal_id, request.user.id)
+        else:
+            done = await withdrawals.reject(runtime, withdrawal_id, request.user.id, reason)
+        await audit.record(request, f"distribution.withdrawal.{'approve' if approve else 'reject'}", "distribution_withdrawal",
+                           withdrawal_id, before={"status": "pending"}, after=withdrawals.withdrawal_out(done))
+    return _back("/distribution/withdrawals")
+
+
+@post("/distribution/withdrawals/{withdrawal_id:int}/approve")
+async def withdrawal_approve(request: Request, withdrawal_id: FromPath[int]) -> Response:
+    return await _decide(request, withdrawal_id, True)
+
+
+@post("/distribution/withdrawals/{withdrawal_id:int}/reject")
+async def withdrawal_reject(request: Request, withdrawal_id: FromPath[int]) -> Response:
+    return await _decide(request, withdrawal_id, False)
+
+
+# --------------------------------------------------------------------------- leaderboard
+
+
+@get("/distribution/leaderboard")
+async def leaderboard(request: Request, days: Days = 30) -> Response:
+    since = _runtime(request).now() - timedelta(days=days) if days else None
+    rows = await reports.leaderboard(since=since, limit=50)
+    return render(request, "distribution/console/leaderboard.html", rows=rows, days=days or "",
+                  names=await _names([r["member_id"] for r in rows]))
+
+
+def pages() -> list[ConsolePage]:
+    section = "distribution"
+    return [
+        ConsolePage(section, "Distribution settings", "/distribution/settings", MANAGE, (settings_view,), 10),
+        ConsolePage(section, "Distributor applications", "/distribution/applications", MANAGE,
+                    (application_list, application_approve, application_reject), 20),
+        ConsolePage(section, "Distributors", "/distribution/distributors", MANAGE, (distributor_list, distributor_update), 30),
+        ConsolePage(section, "Referral tree", "/distribution/tree", MANAGE, (tree_view, upline_change), 40),
+        ConsolePage(section, "Commissions", "/distribution/commissions", FINANCE, (commission_list, commission_export), 50),
+        ConsolePage(section, "Withdrawals", "/distribution/withdrawals", FINANCE,
+                    (withdrawal_list, withdrawal_approve, withdrawal_reject), 60),
+        ConsolePage(section, "Distribution leaderboard", "/distribution/leaderboard", MANAGE, (leaderboard,), 70),
+    ]
