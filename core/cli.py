@@ -135,6 +135,7 @@ CONFIG_NOTES: dict[str, str] = {
     "app.base_url": "The public address of the site.",
     "app.secret_key": "Signs sessions and CSRF tokens. Keep it secret, and the same in every app process.",
     "app.default_locale": 'Language when neither the member nor the browser chooses one: "zh_CN" or "en".',
+    "app.timezone": "The time zone pages show and read times in (an IANA name). The database keeps UTC.",
     "app.debug": "Detailed error pages. Never in production.",
     "database.url": "sqlite://path/to/file.sqlite3 (embedded) or postgres://user:password@host:5432/name (scale-out).",
     "database.pool_max": "Most PostgreSQL connections per process.",

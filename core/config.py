@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .errors import ConfigError
+from .localtime import zone
 
 CONFIG_ENV = "QUNSHANG_CONFIG"
 DEFAULT_CONFIG_FILE = "qunshang.toml"
@@ -32,8 +33,16 @@ class AppSection(_Section):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    timezone: str = Field(default="Asia/Shanghai", description="how pages show and read times (IANA name)")
     media_dir: str = Field(default="media", description="uploaded and generated files, served at /media")
     debug: bool = False
+
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        zone(name)
+        return name
 
 
 class DatabaseSection(_Section):

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from tortoise.transactions import in_transaction
@@ -14,6 +15,7 @@ from tortoise.transactions import in_transaction
 from . import i18n
 from .config import Config
 from .hookspecs import HookInfo
+from .localtime import zone
 from .plugin_manager import LoadedPlugins
 
 log = logging.getLogger("qunshang.hooks")
@@ -45,6 +47,11 @@ class Runtime:
         self.now = clock
         self.state: dict[str, Any] = {}
         self._impls: dict[str, tuple[_Impl, ...]] = {}
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The deployment's time zone: pages show and read times in it (``qunshang.localtime``)."""
+        return zone(self.config.app.timezone)
 
     def settings(self, plugin_id: str) -> BaseModel | None:
         """The validated settings of an enabled plugin."""

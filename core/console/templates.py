@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
+from .. import localtime
 from ..money import format_amount
 from ..web.templates import install_i18n, plugin_template_dirs, request_language
 from .access import allows, request_grants
@@ -33,6 +34,7 @@ def environment(runtime: Any) -> Environment:
         )
         install_i18n(env)
         env.filters["money"] = lambda amount, currency="CNY", locale="zh_CN": format_amount(int(amount or 0), currency, locale)
+        env.filters.update(localtime.template_filters(runtime.tz))
         env.filters["pager_query"] = lambda params, offset: urlencode(
             [(k, v) for k, v in params.multi_items() if k != "offset"] + [("offset", max(offset, 0))])
         runtime.state[_ENV] = env

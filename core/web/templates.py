@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from markupsafe import Markup
 
-from .. import i18n
+from .. import i18n, localtime
 from ..money import format_amount
 from . import themes
 from .assets import build_index
@@ -119,6 +119,7 @@ def build_environment(runtime: Runtime) -> Environment:
     )
     install_i18n(env)
     env.filters["money"] = _money
+    env.filters.update(localtime.template_filters(runtime.tz))
     env.globals.update(
         app_name=runtime.config.app.name, theme=active.settings, theme_name=active.name,
         static_url=assets.url, languages=LANGUAGES,

@@ -7,8 +7,9 @@ Operators' pages need ``distribution.manage``; the money pages (commissions, wit
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, Parameter
@@ -19,6 +20,7 @@ from qunshang.console import audit, forms
 from qunshang.console.pages import ConsolePage
 from qunshang.console.templates import flash, render
 from qunshang.errors import InvalidInput, NotFound
+from qunshang.localtime import day_start
 from qunshang.web.locale import gettext_for
 from qunshang.members.models import Member
 
@@ -156,22 +158,23 @@ async def upline_change(request: Request, member_id: FromPath[int]) -> Response:
 # --------------------------------------------------------------------------- commissions
 
 
-def _day(value: date | None, *, end: bool = False) -> datetime | None:
-    """A day as the UTC instant it starts (``end``: the instant after it ends)."""
+def _day(value: date | None, tz: ZoneInfo, *, end: bool = False) -> datetime | None:
+    """A local day as the instant it starts (``end``: the instant after it ends)."""
     if value is None:
         return None
-    return datetime.combine(value + timedelta(days=1) if end else value, time(), tzinfo=timezone.utc)
+    return day_start(value + timedelta(days=1) if end else value, tz)
 
 
-def _commission_filters(earner_id, order_id, status, since, until) -> dict[str, Any]:
-    return {"earner_id": earner_id, "order_id": order_id, "status": status, "since": _day(since), "until": _day(until, end=True)}
+def _commission_filters(tz, earner_id, order_id, status, since, until) -> dict[str, Any]:
+    return {"earner_id": earner_id, "order_id": order_id, "status": status,
+            "since": _day(since, tz), "until": _day(until, tz, end=True)}
 
 
 @get("/distribution/commissions")
 async def commission_list(request: Request, status: FromQuery[CommissionStatus | None] = None, earner_id: OptId = None,
                           order_id: OptId = None, since: FromQuery[date | None] = None, until: FromQuery[date | None] = None,
                           offset: Offset = 0) -> Response:
-    filters = _commission_filters(earner_id, order_id, status, since, until)
+    filters = _commission_filters(_runtime(request).tz, earner_id, order_id, status, since, until)
     listing = await reports.list_commissions(limit=PAGE, offset=offset, explain=True, **filters)
     names = await _names([c["earner_id"] for c in listing["items"]] + [c["buyer_id"] for c in listing["items"]])
     return render(request, "distribution/console/commissions.html", items=listing["items"], has_more=listing["has_more"],
@@ -185,7 +188,7 @@ async def commission_list(request: Request, status: FromQuery[CommissionStatus |
 async def commission_export(request: Request, status: FromQuery[CommissionStatus | None] = None, earner_id: OptId = None,
                             order_id: OptId = None, since: FromQuery[date | None] = None,
                             until: FromQuery[date | None] = None) -> Stream:
-    rows = reports.csv_export(**_commission_filters(earner_id, order_id, status, since, until))
+    rows = reports.csv_export(**_commission_filters(_runtime(request).tz, earner_id, order_id, status, since, until))
     return Stream(rows, media_type="text/csv; charset=utf-8",
                   headers={"Content-Disposition": 'attachment; filename="commissions.csv"'})
 

@@ -1,5 +1,6 @@
 """Members and groups in the console, the plugins page, the ledger, the audit log and the dashboard."""
 
+import re
 from datetime import timedelta
 
 from qunshang.console.models import AuditEntry
@@ -128,3 +129,18 @@ async def test_dashboard_figures_and_svg_chart(owner_client, clock):
     assert "¥100.00" in today and "¥100.00" in week and "¥200.00" in month
     assert "<svg" in html and html.count("<rect ") == 30
     assert order.total == 10000
+
+
+async def test_dashboard_days_are_the_deployments_local_days(owner_client, clock):
+    """The clock reads 08:00 UTC, 16:00 in Asia/Shanghai (the default ``[app] timezone``)."""
+    runtime = owner_client.runtime
+    after_local_midnight = await _order(runtime, title="Early")
+    before_local_midnight = await _order(runtime, title="Late")
+    await Order.filter(id=after_local_midnight.id).update(status="paid", paid_at=clock() - timedelta(hours=15))
+    await Order.filter(id=before_local_midnight.id).update(status="paid", paid_at=clock() - timedelta(hours=17))
+    await post_form(owner_client, "/console/lang", {"locale": "en"})
+    html = (await owner_client.get("/console/")).text
+    today, week, _month = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert "¥100.00" in today and "¥200.00" in week  # 01:00 local today counts, 23:00 yesterday does not
+    bars = dict(title.split(": ") for title in re.findall(r"<title>(\d{4}-\d\d-\d\d: [^<]*)</title>", html))
+    assert bars["2026-01-05"].endswith("¥100.00") and bars["2026-01-04"].endswith("¥100.00")
