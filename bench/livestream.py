@@ -189,7 +189,8 @@ async def fanout(folder: Path, args: argparse.Namespace) -> bool:
     url = f"sqlite://{folder / 'fanout.sqlite3'}"
     live = await seed(url, 0)
     await db.disconnect()
-    env = qunshang_env(url, ["livestream"])
+    # every simulated viewer connects from 127.0.0.1: lift the per-address stream limit
+    env = {**qunshang_env(url, ["livestream"]), "QUNSHANG_PLUGINS__LIVESTREAM__STREAMS_PER_ADDRESS": str(args.viewers + 10)}
     with serve("qunshang-fanout", "qunshang.app:app_factory", env=env, cwd=folder, workers=1) as server:
         host, port = server.base_url.removeprefix("http://").split(":")
         path = f"/live/{live.session_id}/events"

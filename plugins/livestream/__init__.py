@@ -31,6 +31,8 @@ from .hooks import (  # noqa: E402
     console_pages,
     member_registered,
     nav_items,
+    order_cancelled,
+    order_paid,
     order_placed,
     order_validate,
     price_adjustments,
@@ -45,7 +47,7 @@ from .hooks import (  # noqa: E402
 )
 
 __all__ = [
-    "plugin", "Settings", "console_pages", "member_registered", "nav_items", "order_placed", "order_validate",
-    "price_adjustments", "register_jobs", "register_models", "register_permissions", "register_routes", "seed_demo",
-    "shutdown", "startup", "storefront_slot",
+    "plugin", "Settings", "console_pages", "member_registered", "nav_items", "order_cancelled", "order_paid",
+    "order_placed", "order_validate", "price_adjustments", "register_jobs", "register_models", "register_permissions",
+    "register_routes", "seed_demo", "shutdown", "startup", "storefront_slot",
 ]

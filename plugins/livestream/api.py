@@ -18,8 +18,8 @@ from qunshang.web.guards import login_required, permission
 
 from . import share
 from .errors import SaleClosed
-from .models import LiveSale, Room
-from .service import comments, funnel, rooms, sales
+from .models import LiveSale, LiveSession, Room
+from .service import comments, coupons, funnel, rooms, sales
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
@@ -89,15 +89,25 @@ class BuyIn(msgspec.Struct, forbid_unknown_fields=True):
     sku_id: Id
     quantity: Count
     address: Address
+    coupon_id: Id | None = None  # a live coupon the caller claimed (its amount is the server's)
 
 
-async def session_state(session_id: int) -> dict[str, Any]:
-    """What a room page needs: the session, its shelf and pinned product, open sales, comments."""
+class CouponIn(msgspec.Struct, forbid_unknown_fields=True):
+    amount: Annotated[int, msgspec.Meta(ge=1, le=10**10)]
+    min_spend: Money = 0
+    quantity: Count = 1
+    valid_until: datetime | None = None  # none: until the session ends
+
+
+async def session_state(runtime: Runtime, session_id: int, member_id: int | None = None) -> dict[str, Any]:
+    """What a room page needs: the session, its shelf and pinned product, open sales, the live
+    coupons (with the member's claims), comments."""
     session = await rooms.public_session(session_id)
     shelf = await rooms.shelf(session_id)
     pinned = next((card for card in shelf if card["id"] == session["pinned_product_id"]), None)
+    offered = await coupons.offered(runtime, await LiveSession.get(id=session_id), member_id)
     return {"session": session, "shelf": shelf, "pinned": pinned, "sales": await sales.open_sales(session_id),
-            "comments": await comments.recent(session_id)}
+            "coupons": offered, "comments": await comments.recent(session_id)}
 
 
 class LiveController(Controller):
@@ -111,8 +121,15 @@ class LiveController(Controller):
         return await rooms.list_sessions()
 
     @get("/sessions/{session_id:int}", summary="A session's public state")
-    async def detail(self, session_id: FromPath[int]) -> dict[str, Any]:
-        return await session_state(session_id)
+    async def detail(self, request: Request, runtime: NamedDependency[Runtime], session_id: FromPath[int]) -> dict[str, Any]:
+        return await session_state(runtime, session_id, request.user.id if request.user else None)
+
+    @post("/sessions/{session_id:int}/coupons/{coupon_id:int}/claim", guards=[login_required],
+          summary="Claim a live coupon (once per member: a repeated claim answers with the first)")
+    async def claim(self, request: Request, runtime: NamedDependency[Runtime], session_id: FromPath[int],
+                    coupon_id: FromPath[int]) -> Response[dict[str, Any]]:
+        claim, made = await coupons.claim(runtime, request.user.id, session_id, coupon_id)
+        return Response(claim, status_code=201 if made else 200)
 
     @post("/sessions/{session_id:int}/comments", guards=[login_required], summary="Post a live comment")
     async def comment(self, request: Request, runtime: NamedDependency[Runtime], session_id: FromPath[int],
@@ -135,7 +152,7 @@ class LiveController(Controller):
     async def buy(self, request: Request, runtime: NamedDependency[Runtime], session_id: FromPath[int],
                   data: JSONBody[BuyIn], idempotency_key: IdempotencyKey = None) -> Response[dict[str, Any]]:
         placed = await sales.buy(runtime, request.user, session_id, data.sku_id, data.quantity,
-                                 msgspec.structs.asdict(data.address), idempotency_key)
+                                 msgspec.structs.asdict(data.address), idempotency_key, data.coupon_id)
         body = await placed.detail()
         return Response(body, status_code=200 if placed.replayed else 201)
 
@@ -201,6 +218,14 @@ class HostController(Controller):
         if returned is None:
             raise SaleClosed()
         return {"returned": returned}
+
+    @post("/sessions/{session_id:int}/coupons", summary="Push a live coupon to every viewer")
+    async def push_coupon(self, request: Request, runtime: NamedDependency[Runtime], session_id: FromPath[int],
+                          data: JSONBody[CouponIn]) -> dict[str, Any]:
+        session = await rooms.session_for(runtime, request.user, session_id)
+        coupon = await coupons.push(runtime, session, amount=data.amount, min_spend=data.min_spend,
+                                    quantity=data.quantity, valid_until=data.valid_until)
+        return coupons.coupon_out(coupon)
 
     @post("/sessions/{session_id:int}/group", status_code=200, summary="Show a group's QR card (you administer it)")
     async def group(self, request: Request, runtime: NamedDependency[Runtime], session_id: FromPath[int],

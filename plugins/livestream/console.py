@@ -1,11 +1,13 @@
 """The host workbench in the console (``livestream.host``): rooms and sessions, then per session
-start/pause/end, push a product, open and close live sales, the group QR card, live comments
-with delete and mute, live figures; after the session, its summary with the funnel chart,
-the replay URL and clip marks. Writes go through the services and are audited."""
+start/pause/end, push a product, open and close live sales, push a live coupon, the group QR
+card, live comments with delete and mute, live figures (orders and GMV re-read when an
+``orders`` event arrives); after the session, its summary with the funnel chart, the replay URL
+and clip marks. Writes go through the services and are audited."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
@@ -18,11 +20,12 @@ from qunshang.console.pages import ConsolePage
 from qunshang.console.templates import render
 from qunshang.errors import InvalidInput, NotFound
 from qunshang.groups.models import Group
+from qunshang.money import format_amount
 from qunshang.web.guards import has_permission
 
 from . import realtime
 from .models import LiveSale, Room
-from .service import comments, funnel, rooms, sales
+from .service import comments, coupons, funnel, rooms, sales
 
 HOST = "livestream.host"
 
@@ -88,8 +91,17 @@ async def session_view(request: Request, session_id: FromPath[int]) -> Response:
     return render(request, "livestream/console_session.html", session=await rooms.public_session(session_id),
                   figures={"viewers_now": session.viewers, **await funnel.figures(session)}, products=products,
                   shelf=shelf, skus=skus, sales=await sales.open_sales(session_id),
+                  coupons=await coupons.list_for_host(session_id),
                   comments=await comments.recent(session_id), groups=groups,
                   default_end=(runtime.now() + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"))
+
+
+@get("/livestream/sessions/{session_id:int}/figures")
+async def session_figures(request: Request, session_id: FromPath[int]) -> dict[str, Any]:
+    """The live figures as JSON, read by the workbench when an ``orders`` event arrives."""
+    session = await rooms.session_for(_runtime(request), request.user, session_id)
+    figures = {"viewers_now": session.viewers, **await funnel.figures(session)}
+    return {**figures, "gmv_text": format_amount(figures["gmv"], "CNY", "zh_CN")}
 
 
 @post("/livestream/sessions/{session_id:int}/state")
@@ -139,6 +151,21 @@ async def sale_close(request: Request, session_id: FromPath[int], sale_id: FromP
     async with realtime.deferred(runtime), in_transaction():
         returned = await sales.close(runtime, sale_id)
         await audit.record(request, "livestream.sale_close", "livestream_sale", sale_id, after={"returned": returned})
+    return _back(session_id)
+
+
+@post("/livestream/sessions/{session_id:int}/coupons")
+async def coupon_push(request: Request, session_id: FromPath[int]) -> Response:
+    runtime, form = _runtime(request), await request.form()
+    session = await rooms.session_for(runtime, request.user, session_id)
+    fields = {
+        "amount": forms.money(form, "amount"), "min_spend": forms.money(form, "min_spend", default=0),
+        "quantity": forms.integer(form, "quantity", low=1, high=1_000_000),
+        "valid_until": _when(form, "valid_until") if str(form.get("valid_until") or "").strip() else None,
+    }
+    async with realtime.deferred(runtime), in_transaction():
+        coupon = await coupons.push(runtime, session, **fields)
+        await audit.record(request, "livestream.coupon", "livestream_coupon", coupon.id, after=coupons.coupon_out(coupon))
     return _back(session_id)
 
 
@@ -215,7 +242,7 @@ async def session_clip(request: Request, session_id: FromPath[int]) -> Response:
 
 PAGES = [
     ConsolePage("livestream", "Live workbench", "/livestream", HOST, (
-        workbench_home, room_create, session_create, session_view, session_state, session_push, sale_open, sale_close,
-        session_group, comment_delete, member_mute, session_summary, session_replay, session_clip,
+        workbench_home, room_create, session_create, session_view, session_figures, session_state, session_push, sale_open, sale_close,
+        coupon_push, session_group, comment_delete, member_mute, session_summary, session_replay, session_clip,
     )),
 ]

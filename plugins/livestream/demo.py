@@ -1,11 +1,12 @@
 """Demo data for ``qunshang demo``: the host's room with a scheduled session and a live one
-showing two products, one of them in a live sale, and the host's fan group's QR card."""
+showing two products, one of them in a live sale, a live coupon, and the host's fan group's QR
+card."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from .service import rooms, sales
+from .service import coupons, rooms, sales
 
 HOST = "host@demo.qunshang"
 
@@ -27,6 +28,7 @@ async def seed(runtime, demo) -> None:
     sku = (await demo["products"][1].skus.all())[0]
     await sales.open_sale(runtime, live, sku_id=sku.id, live_price=max(sku.price * 7 // 10, 1), cap=min(20, sku.stock),
                           per_member_limit=2, ends_at=now + timedelta(hours=2))
+    await coupons.push(runtime, live, amount=500, min_spend=5000, quantity=50)
     fan_group = next((g for g in demo["groups"] if g.owner_id == host.id), None)
     if fan_group is not None:
         await rooms.attach_group(runtime, host, live, fan_group.id)

@@ -76,7 +76,42 @@ class CommentInvalid(InvalidInput):
     message = "A comment is 1 to {limit} characters of text."
 
 
-
 class LikesTooFast(TooFast):
     code = "live_like_rate"
     message = "Too many likes at once: wait a second."
+
+
+class CouponGone(Conflict):
+    code = "live_coupon_gone"
+    message = "This coupon has all been claimed."
+
+
+class CouponExpired(Conflict):
+    code = "live_coupon_expired"
+    message = "This coupon has expired."
+
+
+class CouponNotClaimed(Conflict):
+    code = "live_coupon_not_claimed"
+    message = "Claim this coupon first."
+
+
+class CouponUsed(Conflict):
+    code = "live_coupon_used"
+    message = "You have already used this coupon."
+
+
+class CouponMinimum(Conflict):
+    code = "live_coupon_minimum"
+    message = "The order does not reach this coupon's minimum spend."
+
+
+class CouponOutsideRoom(InvalidInput):
+    code = "live_coupon_outside_room"
+    message = "Live coupons are used on orders placed from the live room."
+
+
+class TooManyStreams(QunshangError):
+    status_code = 429
+    code = "live_stream_limit"
+    message = "Too many live streams are open from here: close one first."

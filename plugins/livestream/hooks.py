@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from qunshang import hookimpl
 
-from . import realtime
-from .service import funnel, rooms, sales
+from . import limits, realtime
+from .service import coupons, funnel, rooms, sales
 
 
 @hookimpl
@@ -42,14 +42,17 @@ def console_pages():
 
 @hookimpl
 async def startup(runtime):
-    """Start the live-event hub (Litestar channels: in memory, or Redis when configured)."""
+    """Start the live-event hub (Litestar channels: in memory, or Redis when configured) and
+    count this process's open event streams."""
     hub = realtime.build_hub(runtime, rooms.stats)
     await hub.start()
     runtime.state[realtime.STATE] = hub
+    runtime.state[limits.STATE] = limits.StreamSlots()
 
 
 @hookimpl
 async def shutdown(runtime):
+    runtime.state.pop(limits.STATE, None)
     hub = runtime.state.pop(realtime.STATE, None)
     if hub is not None:
         await hub.stop()
@@ -57,17 +60,33 @@ async def shutdown(runtime):
 
 @hookimpl
 async def price_adjustments(lines, context):
-    return await sales.live_adjustments(lines, context)
+    """The live price first, then a live coupon off what is left."""
+    live = await sales.live_adjustments(lines, context)
+    return live + coupons.adjustments(lines, context, live)
 
 
 @hookimpl
 def order_validate(draft):
     sales.check_live_order(draft)
+    coupons.check_order(draft)
 
 
 @hookimpl
-async def order_placed(order):
+async def order_placed(runtime, order):
     await sales.record_order(order)
+    await coupons.record_order(order)
+    realtime.sold(runtime, order)
+
+
+@hookimpl
+async def order_paid(runtime, order):
+    realtime.sold(runtime, order)
+
+
+@hookimpl
+async def order_cancelled(runtime, order):
+    await coupons.give_back(order)
+    realtime.sold(runtime, order)
 
 
 @hookimpl

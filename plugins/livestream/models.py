@@ -1,4 +1,5 @@
-"""Live rooms, their sessions, pushed products, live flash sales, comments and funnel records."""
+"""Live rooms, their sessions, pushed products, live flash sales, live coupons, comments and
+funnel records."""
 
 from enum import StrEnum
 
@@ -17,6 +18,11 @@ class SessionStatus(StrEnum):
 class SaleStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class ClaimStatus(StrEnum):
+    CLAIMED = "claimed"
+    USED = "used"
 
 
 class Room(Model):
@@ -92,6 +98,33 @@ class LivePurchase(Model):
         unique_together = (("sale", "member_id"),)
 
 
+class LiveCoupon(Model):
+    """An amount off a live order, pushed by the host: ``quantity`` members may claim it."""
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField("livestream.LiveSession", related_name="coupons", db_index=True)
+    amount = fields.BigIntField(description="off the order, minor units")
+    min_spend = fields.BigIntField(default=0, description="the order's goods must come to at least this, minor units")
+    quantity = fields.IntField(description="claims allowed in all")
+    remaining = fields.IntField(description="claims left")
+    valid_until = fields.DatetimeField(null=True, description="null means until the session ends")
+    created_at = fields.DatetimeField()
+
+
+class CouponClaim(Model):
+    """One member's claim of a live coupon (one per member), then the order it was used on."""
+
+    id = fields.IntField(primary_key=True)
+    coupon = fields.ForeignKeyField("livestream.LiveCoupon", related_name="claims", db_index=True)
+    member_id = fields.IntField()
+    status = fields.CharEnumField(ClaimStatus, default=ClaimStatus.CLAIMED)
+    order_id = fields.IntField(null=True, db_index=True)
+    claimed_at = fields.DatetimeField()
+
+    class Meta:
+        unique_together = (("coupon", "member_id"),)
+
+
 class Comment(Model):
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("livestream.LiveSession", related_name="comments", db_index=True)
@@ -153,4 +186,7 @@ class ClipMark(Model):
     end_seconds = fields.IntField()
 
 
-__models__ = [Room, LiveSession, ShelfItem, LiveSale, LivePurchase, Comment, Mute, Viewer, Arrival, LiveOrder, ClipMark]
+__models__ = [
+    Room, LiveSession, ShelfItem, LiveSale, LivePurchase, LiveCoupon, CouponClaim, Comment, Mute, Viewer, Arrival,
+    LiveOrder, ClipMark,
+]

@@ -63,6 +63,7 @@ class Hub:
         self.queue_size = queue_size
         self._rooms: dict[int, _Room] = {}
         self._dirty: set[int] = set()
+        self._sold: set[int] = set()
         self._stats_seconds = stats_seconds
         self._stats = stats
         self._ticker: asyncio.Task | None = None
@@ -82,15 +83,26 @@ class Hub:
         """Viewer or like counts changed: broadcast them at the next stats tick."""
         self._dirty.add(session_id)
 
+    def sold(self, session_id: int) -> None:
+        """The session's orders changed: at the next stats tick, an ``orders`` event (no
+        figures: viewers must not see the takings) tells workbenches to read them."""
+        self._sold.add(session_id)
+
     async def _broadcast_stats(self) -> None:
         while True:
             await asyncio.sleep(self._stats_seconds)
             dirty, self._dirty = self._dirty, set()
+            sold, self._sold = self._sold, set()
             for session_id in dirty:
                 try:
                     await self.publish(session_id, {"type": "stats", **await self._stats(session_id)})
                 except Exception:  # a database hiccup must not stop the ticker
                     log.exception("livestream: stats of session %s", session_id)
+            for session_id in sold:
+                try:
+                    await self.publish(session_id, {"type": "orders"})
+                except Exception:
+                    log.exception("livestream: orders of session %s", session_id)
 
     async def publish(self, session_id: int, event: dict[str, Any]) -> None:
         """Send ``event`` (``{"type": …}``) to every viewer of the session, in every process."""
@@ -186,3 +198,11 @@ def touch(runtime, session_id: int) -> None:
     running = runtime.state.get(STATE)
     if running is not None:
         running.touch(session_id)
+
+
+def sold(runtime, order) -> None:
+    """An order from a room was placed, paid or cancelled (see :meth:`Hub.sold`)."""
+    context = order.context or {}
+    running = runtime.state.get(STATE)
+    if running is not None and context.get("channel") == "livestream" and str(context.get("live_session", "")).isdigit():
+        running.sold(int(context["live_session"]))

@@ -18,5 +18,10 @@ class Settings(BaseModel):
         default=55.0, gt=0, le=3600,
         description="an event stream ends after this long and the browser reconnects, so a server stops gracefully",
     )
+    streams_per_member: int = Field(default=4, ge=1, le=1000, description="open event streams per member, per process")
+    streams_per_address: int = Field(
+        default=32, ge=1, le=100_000,
+        description="open event streams of anonymous viewers per address, per process (many phones share a NAT)",
+    )
     stats_seconds: float = Field(default=2.0, gt=0, le=60, description="viewer and like counts are broadcast at most this often")
     max_duration_hours: int = Field(default=12, ge=1, le=72, description="longest session that may be scheduled")

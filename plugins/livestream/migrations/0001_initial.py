@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from qunshang.plugins.livestream.models import SaleStatus, SessionStatus
+from qunshang.plugins.livestream.models import ClaimStatus, SaleStatus, SessionStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
@@ -79,6 +79,34 @@ class Migration(migrations.Migration):
                 ('deleted', fields.BooleanField(default=False)),
             ],
             options={'table': 'livestream_comment', 'app': 'livestream', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='LiveCoupon',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('livestream.LiveSession', source_field='session_id', db_index=True, db_constraint=True, to_field='id', related_name='coupons', on_delete=OnDelete.CASCADE)),
+                ('amount', fields.BigIntField(description='off the order, minor units')),
+                ('min_spend', fields.BigIntField(default=0, description="the order's goods must come to at least this, minor units")),
+                ('quantity', fields.IntField(description='claims allowed in all')),
+                ('remaining', fields.IntField(description='claims left')),
+                ('valid_until', fields.DatetimeField(null=True, description='null means until the session ends', auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'livestream_livecoupon', 'app': 'livestream', 'pk_attr': 'id', 'table_description': 'An amount off a live order, pushed by the host: ``quantity`` members may claim it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CouponClaim',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('coupon', fields.ForeignKeyField('livestream.LiveCoupon', source_field='coupon_id', db_index=True, db_constraint=True, to_field='id', related_name='claims', on_delete=OnDelete.CASCADE)),
+                ('member_id', fields.IntField()),
+                ('status', fields.CharEnumField(default=ClaimStatus.CLAIMED, description='CLAIMED: claimed\nUSED: used', enum_type=ClaimStatus, max_length=7)),
+                ('order_id', fields.IntField(null=True, db_index=True)),
+                ('claimed_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'livestream_couponclaim', 'app': 'livestream', 'unique_together': (('coupon', 'member_id'),), 'pk_attr': 'id', 'table_description': "One member's claim of a live coupon (one per member), then the order it was used on."},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,5 +1,5 @@
-"""Public → private funnel per session: viewers → group joins → registrations → orders → GMV,
-and the server-side SVG chart of it."""
+"""Public → private funnel per session: viewers → group joins → registrations → orders → GMV
+(with the live coupons claimed and used), and the server-side SVG chart of it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from qunshang.groups.models import GroupMembership, MembershipStatus
 from qunshang.orders.models import Order, OrderStatus
 
 from ..models import Arrival, LiveOrder, LiveSession, Viewer
+from . import coupons
 
 UNPAID = (OrderStatus.PLACED, OrderStatus.CANCELLED)
 
@@ -48,6 +49,7 @@ async def figures(session: LiveSession) -> dict[str, int]:
         "orders": await placed.count() if order_ids else 0,
         "paid_orders": await paid.count() if order_ids else 0,
         "gmv": int(gmv or 0),
+        **await coupons.figures(session.id),
     }
 
 

@@ -6,11 +6,12 @@ Opening a sale takes ``cap`` units off the SKU's stock (``catalog.adjust_stock``
 1. ``UPDATE sale SET remaining = remaining - q WHERE id = ? AND status = 'open' AND ends_at > now
    AND remaining >= q`` — the cap, and the sale being open, checked atomically;
 2. the same conditional update on the buyer's :class:`LivePurchase` row — the per-member limit;
+   then, if the order uses a live coupon, the claim is taken (``coupons.take``);
 3. the units go back onto the SKU, and the core order service (``place_order``, nested as a
    savepoint) takes them again as for any order, pricing the line through ``price_adjustments``.
 
 All or nothing: a refused or failed placement rolls the reservation back. Rows are locked sale,
-purchase, then SKU and product (the core's order), so live orders cannot deadlock each other or
+purchase, coupon claim, then SKU and product (the core's order), so live orders cannot deadlock each other or
 ordinary orders. Closing a sale (by the host, the session's end or the expiry job) is one
 conditional update that also computes what is left, given back to the SKU in the same
 transaction; a live order can no longer take from it. The live price applies only to a line
@@ -38,10 +39,11 @@ from qunshang.orders.models import Order
 
 from .. import realtime
 from ..errors import (
-    LimitReached, LiveOrderOutsideRoom, NotEnoughStock, NotOnShelf, SaleAlreadyOpen, SaleClosed, SessionStateError,
-    SoldOut,
+    CouponUsed, LimitReached, LiveOrderOutsideRoom, NotEnoughStock, NotOnShelf, SaleAlreadyOpen, SaleClosed,
+    SessionStateError, SoldOut,
 )
 from ..models import LiveOrder, LivePurchase, LiveSale, LiveSession, SaleStatus, SessionStatus, ShelfItem
+from . import coupons
 
 #: ``{sale_id: (sku_id, quantity)}`` taken from sales' reserves by the running live placement
 _RESERVED: contextvars.ContextVar[dict[int, tuple[int, int]] | None] = contextvars.ContextVar(
@@ -144,48 +146,67 @@ class _Replayed(Exception):
 
 async def buy(
     runtime, member, session_id: int, sku_id: int, quantity: int, address: Mapping[str, Any],
-    idempotency_key: str | None = None,
+    idempotency_key: str | None = None, coupon_id: int | None = None,
 ) -> orders.Placement:
     """Order from the live room: from the SKU's open live sale if it has one (reserve, limit and
-    live price), else at the ordinary price for a product on the session's shelf."""
+    live price), else at the ordinary price for a product on the session's shelf; with
+    ``coupon_id``, the member's claimed live coupon of this session comes off (see ``coupons``)."""
     _positive(quantity, "quantity", orders_max(runtime))
     session = await LiveSession.get_or_none(id=session_id)
     if session is None:
         raise NotFound()
     context = {"channel": "livestream", "live_session": str(session_id)}
+    line = [{"sku_id": sku_id, "quantity": quantity}]
     sale = await LiveSale.filter(session_id=session_id, sku_id=sku_id, status=SaleStatus.OPEN).first()
     if sale is None:
         sku = await Sku.get_or_none(id=sku_id)
         if sku is None:
             raise NotFound()
         await require_on_shelf(session_id, sku.product_id)
-        return await orders.place_order(runtime, member, [{"sku_id": sku_id, "quantity": quantity}], address,
-                                        idempotency_key=idempotency_key, context=context)
-    context["live_sale"] = str(sale.id)
-    line = [{"sku_id": sku_id, "quantity": quantity}]
-    if idempotency_key and await Order.exists(member_id=member.id, idempotency_key=idempotency_key):
-        # a retry: the core answers with the first order (or refuses a different request)
+    else:
+        context["live_sale"] = str(sale.id)
+    if coupon_id is not None:
+        context["live_coupon"] = str(coupon_id)
+    if (sale is None and coupon_id is None) or (
+        idempotency_key and await Order.exists(member_id=member.id, idempotency_key=idempotency_key)
+    ):  # an ordinary order, or a retry: the core answers with the first order (or refuses another request)
         return await orders.place_order(runtime, member, line, address, idempotency_key=idempotency_key, context=context)
-    # refusals that need no write: most of a sold-out burst ends here
+    if sale is not None:
+        _precheck(runtime, sale, quantity)
+    held = await coupons.holdable(runtime, member.id, session, coupon_id) if coupon_id is not None else None
+    token = _RESERVED.set({sale.id: (sku_id, quantity)} if sale else {})
+    try:
+        with coupons.holding(held):
+            async with in_transaction():
+                if sale is not None:
+                    await _reserve(runtime, sale, member.id, quantity)
+                if held is not None:
+                    await coupons.take(held)
+                placement = await orders.place_order(runtime, member, line, address, idempotency_key=idempotency_key,
+                                                     context=context)
+                if placement.replayed:
+                    raise _Replayed(placement)
+    except _Replayed as replay:
+        return replay.placement
+    except (SoldOut, LimitReached, CouponUsed):
+        if idempotency_key and await Order.exists(member_id=member.id, idempotency_key=idempotency_key):
+            # a concurrent duplicate of this request won the units or the coupon: answer with its order
+            return await orders.place_order(runtime, member, line, address, idempotency_key=idempotency_key,
+                                            context=context)
+        raise
+    finally:
+        _RESERVED.reset(token)
+    return placement
+
+
+def _precheck(runtime, sale: LiveSale, quantity: int) -> None:
+    """Refusals that need no write: most of a sold-out burst ends here."""
     if sale.ends_at <= runtime.now():
         raise SaleClosed()
     if sale.remaining < quantity:
         raise SoldOut()
     if quantity > sale.per_member_limit:
         raise LimitReached(limit=sale.per_member_limit)
-    token = _RESERVED.set({sale.id: (sku_id, quantity)})
-    try:
-        async with in_transaction():
-            await _reserve(runtime, sale, member.id, quantity)
-            placement = await orders.place_order(runtime, member, line, address, idempotency_key=idempotency_key,
-                                                 context=context)
-            if placement.replayed:
-                raise _Replayed(placement)
-    except _Replayed as replay:
-        return replay.placement
-    finally:
-        _RESERVED.reset(token)
-    return placement
 
 
 async def _reserve(runtime, sale: LiveSale, member_id: int, quantity: int) -> None:

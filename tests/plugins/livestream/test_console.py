@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from qunshang.console.models import AuditEntry
 from qunshang.members.passwords import hash_password
-from qunshang.plugins.livestream.models import Comment, LiveSale, LiveSession, Mute, Room
+from qunshang.plugins.livestream.models import Comment, LiveCoupon, LiveSale, LiveSession, Mute, Room
 from qunshang.testing import make_member
 
 from .support import API, live_session, product, viewer
@@ -54,10 +54,18 @@ async def test_host_runs_a_session_from_the_workbench(make_app, clock):
         assert opened.status_code == 303, opened.text
         sale = await LiveSale.get(session_id=session.id)
         assert (sale.live_price, sale.cap) == (650, 10)
+        pushed = await _post(client, f"{base}/coupons", {"amount": "3.50", "min_spend": "20", "quantity": "50",
+                                                         "valid_until": ""})
+        assert pushed.status_code == 303, pushed.text
+        coupon = await LiveCoupon.get(session_id=session.id)
+        assert (coupon.amount, coupon.min_spend, coupon.quantity, coupon.valid_until) == (350, 2000, 50, None)
+        negative = await _post(client, f"{base}/coupons", {"amount": "-1", "quantity": "5"})
+        assert negative.status_code == 400 and await LiveCoupon.filter(session_id=session.id).count() == 1
         troll, troll_headers = await viewer()
         await client.post(f"{API}/sessions/{session.id}/comments", json={"text": "<b>spam</b>"}, headers=troll_headers)
         page = await client.get(base, headers={"Accept-Language": "en"})
         assert page.status_code == 200 and "Viewers now" in page.text and "&lt;b&gt;spam&lt;/b&gt;" in page.text
+        assert "0 of 50 claimed, 0 used" in page.text and "until the session ends" in page.text
         comment = await Comment.get(session_id=session.id)
         assert (await _post(client, f"{base}/comments/{comment.id}/delete")).status_code == 303
         assert (await Comment.get(id=comment.id)).deleted
@@ -69,7 +77,7 @@ async def test_host_runs_a_session_from_the_workbench(make_app, clock):
         assert summary.status_code == 200 and "Funnel" in summary.text and "Replay" in summary.text
         actions = set(await AuditEntry.all().values_list("action", flat=True))
         assert {"livestream.room", "livestream.schedule", "livestream.start", "livestream.push", "livestream.sale_open",
-                "livestream.comment_delete", "livestream.mute", "livestream.sale_close", "livestream.end"} <= actions
+                "livestream.coupon", "livestream.comment_delete", "livestream.mute", "livestream.sale_close", "livestream.end"} <= actions
 
 
 async def test_another_hosts_session_is_not_found_and_bad_input_is_refused(make_app, clock):

@@ -1,4 +1,4 @@
-// The live room: server-sent events update the pinned product, deals, comments and figures
+// The live room: server-sent events update the pinned product, deals, coupons, comments and figures
 // without reloading; comments and likes are posted to the JSON API. Text goes in with
 // textContent only (never as HTML).
 (function () {
@@ -28,7 +28,22 @@
     while (list.children.length > 100) list.removeChild(list.firstChild);
   }
 
+  var money = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "currency", currency: "CNY" });
+  function fill(node, amount) { node.textContent = node.dataset.pattern.replace("{amount}", money.format(amount / 100)); }
+
+  function addCoupon(c) {  // a copy of the server-rendered item in <template>, filled in
+    var list = $("[data-coupons]"), item = $("[data-coupon-template]").content.firstElementChild.cloneNode(true);
+    var min = item.querySelector("[data-min]"), claim = item.querySelector("[data-claim]");
+    if (list.querySelector('[data-coupon="' + Number(c.id) + '"]')) return;
+    item.dataset.coupon = Number(c.id);
+    fill(item.querySelector("[data-off]"), c.amount);
+    if (c.min_spend) fill(min, c.min_spend); else min.textContent = min.dataset.none;
+    if (claim) claim.setAttribute("action", claim.getAttribute("action").replace("/coupons/0/", "/coupons/" + Number(c.id) + "/"));
+    list.insertBefore(item, list.firstChild);
+  }
+
   var handlers = {
+    coupon: function (e) { addCoupon(e.coupon); },
     pinned: function (e) { setPinned(e.product); },
     comment: function (e) { addComment(e.comment); },
     comment_deleted: function (e) {

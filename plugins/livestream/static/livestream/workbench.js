@@ -1,5 +1,6 @@
 // The host workbench: live figures and new comments (with delete and mute buttons) arrive by
-// server-sent events. Text goes in with textContent only.
+// server-sent events; an "orders" event has the figures re-read (at most once a second).
+// Text goes in with textContent only.
 (function () {
   "use strict";
   var box = document.getElementById("live-figures");
@@ -27,9 +28,29 @@
     return form;
   }
 
+  var reading = false;
+  function readFigures() {
+    if (reading) return;
+    reading = true;
+    setTimeout(function () {
+      fetch(box.dataset.figures, { headers: { accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (f) {
+          reading = false;
+          if (!f) return;
+          box.querySelector("[data-orders]").textContent = f.orders;
+          box.querySelector("[data-gmv]").textContent = f.gmv_text;
+          box.querySelector("[data-coupons-claimed]").textContent = f.coupons_claimed;
+          box.querySelector("[data-coupons-used]").textContent = f.coupons_used;
+        }, function () { reading = false; });
+    }, 1000);
+  }
+
   new EventSource(box.dataset.events).onmessage = function (msg) {
     var e = JSON.parse(msg.data);
-    if (e.type === "stats") {
+    if (e.type === "orders") {
+      readFigures();
+    } else if (e.type === "stats") {
       box.querySelector("[data-viewers]").textContent = e.viewers;
       box.querySelector("[data-peak]").textContent = e.peak_viewers;
       box.querySelector("[data-likes]").textContent = e.likes;
