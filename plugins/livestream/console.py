@@ -6,7 +6,7 @@ and clip marks. Writes go through the services and are audited."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -20,6 +20,7 @@ from qunshang.console.pages import ConsolePage
 from qunshang.console.templates import render
 from qunshang.errors import InvalidInput, NotFound
 from qunshang.groups.models import Group
+from qunshang.localtime import input_value, parse_local
 from qunshang.money import format_amount
 from qunshang.web.guards import has_permission
 
@@ -38,10 +39,10 @@ def _back(session_id: int, page: str = "") -> Redirect:
     return Redirect(f"/console/livestream/sessions/{session_id}{page}", status_code=303)
 
 
-def _when(form, name: str) -> datetime:
-    """A ``datetime-local`` field, read as UTC."""
+def _when(runtime, form, name: str) -> datetime:
+    """A ``datetime-local`` field, typed in the deployment's time zone."""
     try:
-        return datetime.fromisoformat(forms.text(form, name, max_length=32, required=True)).replace(tzinfo=timezone.utc)
+        return parse_local(forms.text(form, name, max_length=32, required=True), runtime.tz)
     except ValueError:
         raise InvalidInput(detail=f"{name} must be a date and time") from None
 
@@ -73,7 +74,7 @@ async def session_create(request: Request, room_id: FromPath[int]) -> Response:
     room = await rooms.room_for(runtime, request.user, room_id)
     async with in_transaction():
         session = await rooms.schedule(runtime, room, title=forms.text(form, "title", max_length=100),
-                                       starts_at=_when(form, "starts_at"), ends_at=_when(form, "ends_at"),
+                                       starts_at=_when(runtime, form, "starts_at"), ends_at=_when(runtime, form, "ends_at"),
                                        stream_url=forms.text(form, "stream_url", max_length=500))
         await audit.record(request, "livestream.schedule", "livestream_session", session.id, after={"title": session.title})
     return _back(session.id)
@@ -93,7 +94,7 @@ async def session_view(request: Request, session_id: FromPath[int]) -> Response:
                   shelf=shelf, skus=skus, sales=await sales.open_sales(session_id),
                   coupons=await coupons.list_for_host(session_id),
                   comments=await comments.recent(session_id), groups=groups,
-                  default_end=(runtime.now() + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"))
+                  default_end=input_value(runtime.now() + timedelta(minutes=30), runtime.tz))
 
 
 @get("/livestream/sessions/{session_id:int}/figures")
@@ -133,7 +134,7 @@ async def sale_open(request: Request, session_id: FromPath[int]) -> Response:
     session = await rooms.session_for(runtime, request.user, session_id)
     fields = {
         "sku_id": forms.integer(form, "sku_id", low=1, high=2**31 - 1), "live_price": forms.money(form, "live_price"),
-        "cap": forms.integer(form, "cap", low=1, high=100_000), "ends_at": _when(form, "ends_at"),
+        "cap": forms.integer(form, "cap", low=1, high=100_000), "ends_at": _when(runtime, form, "ends_at"),
         "per_member_limit": forms.integer(form, "per_member_limit", low=1, high=runtime.config.orders.max_quantity),
     }
     async with realtime.deferred(runtime), in_transaction():
@@ -161,7 +162,7 @@ async def coupon_push(request: Request, session_id: FromPath[int]) -> Response:
     fields = {
         "amount": forms.money(form, "amount"), "min_spend": forms.money(form, "min_spend", default=0),
         "quantity": forms.integer(form, "quantity", low=1, high=1_000_000),
-        "valid_until": _when(form, "valid_until") if str(form.get("valid_until") or "").strip() else None,
+        "valid_until": _when(runtime, form, "valid_until") if str(form.get("valid_until") or "").strip() else None,
     }
     async with realtime.deferred(runtime), in_transaction():
         coupon = await coupons.push(runtime, session, **fields)

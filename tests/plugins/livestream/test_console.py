@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from qunshang.console.models import AuditEntry
+from qunshang.localtime import input_value, zone
 from qunshang.members.passwords import hash_password
 from qunshang.plugins.livestream.models import Comment, LiveCoupon, LiveSale, LiveSession, Mute, Room
 from qunshang.testing import make_member
@@ -13,6 +14,11 @@ from qunshang.testing import make_member
 from .support import API, live_session, product, viewer
 
 PASSWORD = "correct horse 42"
+
+
+def typed(moment):
+    """How a host in the default time zone (Asia/Shanghai) types ``moment`` into the form."""
+    return input_value(moment, zone("Asia/Shanghai"))
 
 
 async def _signed_in_host(client, login="host@example.com"):
@@ -40,17 +46,18 @@ async def test_host_runs_a_session_from_the_workbench(make_app, clock):
         room = await Room.get(host_id=host.id)
         begins = clock() + timedelta(hours=1)
         made = await _post(client, f"/console/livestream/rooms/{room.id}/sessions", {
-            "title": "品鉴", "starts_at": begins.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (begins + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+            "title": "品鉴", "starts_at": typed(begins),
+            "ends_at": typed(begins + timedelta(hours=1))})
         assert made.status_code == 303
         session = await LiveSession.get(room_id=room.id)
+        assert session.scheduled_start == begins.replace(second=0, microsecond=0)  # typed local, stored UTC
         base = f"/console/livestream/sessions/{session.id}"
         assert made.headers["location"] == base
         assert (await _post(client, f"{base}/state", {"action": "start"})).status_code == 303
         assert (await _post(client, f"{base}/push", {"product_id": str(sku.product_id)})).status_code == 303
         opened = await _post(client, f"{base}/sales", {
             "sku_id": str(sku.id), "live_price": "6.50", "cap": "10", "per_member_limit": "1",
-            "ends_at": (clock() + timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M")})
+            "ends_at": typed(clock() + timedelta(minutes=20))})
         assert opened.status_code == 303, opened.text
         sale = await LiveSale.get(session_id=session.id)
         assert (sale.live_price, sale.cap) == (650, 10)
