@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('provider', fields.CharField(max_length=32)),
                 ('intent_id', fields.CharField(unique=True, max_length=64)),
                 ('amount', fields.BigIntField()),
-                ('status', fields.CharEnumField(default=PaymentStatus.PENDING, description='PENDING: pending\nSUCCEEDED: succeeded', enum_type=PaymentStatus, max_length=9)),
+                ('status', fields.CharEnumField(default=PaymentStatus.PENDING, description='PENDING: pending\nSUCCEEDED: succeeded\nTO_REFUND: to_refund', enum_type=PaymentStatus, max_length=9)),
                 ('transaction_id', fields.CharField(null=True, max_length=64)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('succeeded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
