@@ -1,5 +1,5 @@
-"""Console pages (``/console/distribution/…``): the effective settings, applications,
-distributors and grades, the tree around a member (with audited upline changes),
+"""Console pages (``/console/distribution/…``): the effective settings and grades (with a
+form to add one), applications, distributors, the tree around a member (with audited upline changes),
 commissions with filters and CSV export, withdrawal review and the leaderboard.
 
 Operators' pages need ``distribution.manage``; the money pages (commissions, withdrawals)
@@ -55,6 +55,32 @@ async def settings_view(request: Request) -> Response:
     settings = _runtime(request).settings("distribution")
     return render(request, "distribution/console/settings.html", settings=settings.model_dump(),
                   grades=await grades.list_grades())
+
+
+@post("/distribution/grades")
+async def grade_create(request: Request) -> Response:
+    """Add a grade: rates per level in basis points (empty: the defaults) and its upgrade
+    rules (empty: none), audited."""
+    form = await request.form()
+    raw_rates = forms.text(form, "rates_bp", max_length=40)
+    try:
+        rates = [int(part) for part in raw_rates.replace("/", ",").split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput(detail="rates_bp must be whole numbers separated by commas") from None
+    size = forms.text(form, "min_team_size", max_length=12)
+    values = {
+        "name": forms.text(form, "name", max_length=32, required=True),
+        "rank": forms.integer(form, "rank", low=0, high=1000),
+        "rates_bp": rates,
+        "min_team_size": forms.integer(form, "min_team_size", low=0, high=10**9) if size else None,
+        **{rule: forms.money(form, rule) if forms.text(form, rule, max_length=16) else None
+           for rule in ("min_team_sales", "min_own_sales")},
+    }
+    async with in_transaction():
+        grade = await grades.create(_runtime(request), **values)
+        await audit.record(request, "distribution.grade.create", "distribution_grade", grade.id, after=values)
+    flash(request, gettext_for(request)("Saved."))
+    return _back("/distribution/settings")
 
 
 # --------------------------------------------------------------------------- applications
@@ -243,7 +269,7 @@ async def leaderboard(request: Request, days: Days = 30) -> Response:
 def pages() -> list[ConsolePage]:
     section = "distribution"
     return [
-        ConsolePage(section, "Distribution settings", "/distribution/settings", MANAGE, (settings_view,), 10),
+        ConsolePage(section, "Distribution settings", "/distribution/settings", MANAGE, (settings_view, grade_create), 10),
         ConsolePage(section, "Distributor applications", "/distribution/applications", MANAGE,
                     (application_list, application_approve, application_reject), 20),
         ConsolePage(section, "Distributors", "/distribution/distributors", MANAGE, (distributor_list, distributor_update), 30),

@@ -55,7 +55,7 @@ async def order_refunded(runtime, order, refund):
 
 @hookimpl
 async def after_sales_closed(runtime, order):
-    await settlement.settle_order(runtime, order.id)
+    await settlement.settle_order(runtime, order)
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from qunshang.web.storefront import page_error
 from qunshang.web.storefront.render import error_text, member_or_login, render, see_other
 
 from .errors import BadAmount, NotADistributor
-from .models import Application, Commission, DistributorStatus, Grade
+from .models import Application, Commission, Grade
 from .service import distributors, poster, reports, share, team, withdrawals
 
 PAGE = 20
@@ -85,20 +85,11 @@ async def become(request: Request, runtime: NamedDependency[Runtime]) -> Respons
     return see_other("/distribution?done=1")
 
 
-async def _sharer(runtime: Runtime, member_id: int, product_id: int | None) -> dict[str, Any]:
-    """The share link, refusing members who may not share (frozen ones may not either)."""
-    link = await share.share_link(runtime, member_id, product_id)
-    row = await distributors.get(member_id)
-    if row is None or row.status != DistributorStatus.ACTIVE:
-        raise NotADistributor()
-    return link
-
-
 @get("/distribution/share", name="distribution:share", include_in_schema=False)
 async def share_page(request: Request, runtime: NamedDependency[Runtime], product_id: OptProduct = None) -> Response:
     member = member_or_login(request)
     try:
-        link = await _sharer(runtime, member.id, product_id)
+        link = await share.share_link(runtime, member.id, product_id)
     except NotADistributor as exc:
         return await _centre(request, runtime, error_text(request, runtime, exc), exc.status_code)
     query = f"?product_id={product_id}" if product_id else ""
@@ -108,7 +99,7 @@ async def share_page(request: Request, runtime: NamedDependency[Runtime], produc
 @get("/distribution/poster.png", name="distribution:poster", include_in_schema=False)
 async def poster_png(request: Request, runtime: NamedDependency[Runtime], product_id: OptProduct = None) -> Response:
     member = member_or_login(request)
-    link = await _sharer(runtime, member.id, product_id)
+    link = await share.share_link(runtime, member.id, product_id)
     gettext = runtime.translations(request_locale(request)).gettext
     product = link["product"]
     png = poster.render_png(

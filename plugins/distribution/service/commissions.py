@@ -11,7 +11,9 @@ fixed amount per unit), the earner's grade rate for that level, the default rate
 ``distribution_rate_override`` hook. In differential mode (级差) each earner's tier rate is
 its level-1 rate and it earns that minus the highest tier rate paid below it.
 
-Rounding: ``apply_rate`` (half-up to the fen), once per line per earner. All commissions of an
+Rounding: ``apply_rate`` (half-up to the fen), once per line per earner; in differential mode an
+earner gets the half-up amount of its tier rate less the half-up amount of the rate paid below,
+so a line's tiers add up to exactly the top tier's amount, never a fen more. All commissions of an
 order are one ledger posting ``platform:sales → member:<id>:pending`` keyed by the order, so a
 replayed payment callback cannot pay twice (and the rows are unique per line and level).
 """
@@ -24,16 +26,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from qunshang.ledger import service as ledger
+from qunshang.members.models import Member
 from qunshang.money import apply_rate
 from qunshang.orders.models import Order, OrderLine
 
-from ..models import Binding, Commission, Distributor, DistributorStatus, RateOverride
+from ..models import Binding, Commission, DistributorStatus, RateOverride
 from . import tree
 
 if TYPE_CHECKING:
     from qunshang.runtime import Runtime
 
 ROUNDING = "half-up to the fen, per line per earner"
+ROUNDING_DIFFERENTIAL = "half-up to the fen, per line per earner: the tier's amount less the amount at the rate paid below"
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ def posting_key(order_id: int) -> str:
 
 
 async def earners_for(runtime: Runtime, buyer_id: int) -> list[Earner]:
-    """The members paid on an order by ``buyer_id``, one per level (at most 3 queries)."""
+    """The members paid on an order by ``buyer_id``, one per level (at most 3 queries): active
+    distributors (or, in everyone mode, members with no distributor row) whose account is open."""
     settings = runtime.settings("distribution")
     ups = await tree.uplines(buyer_id, settings.levels)
     members = [buyer_id, *ups]
@@ -62,20 +67,23 @@ async def earners_for(runtime: Runtime, buyer_id: int) -> list[Earner]:
                 ups = ups[:i]
                 break
     rows = {
-        r["member_id"]: r
-        for r in await Distributor.filter(member_id__in=[buyer_id, *ups]).values(
-            "member_id", "status", grade_name="grade__name", grade_rates="grade__rates_bp"
+        r["id"]: r
+        for r in await Member.filter(id__in=[buyer_id, *ups]).values(
+            "id", "is_active", status="distributor__status", grade_name="distributor__grade__name",
+            grade_rates="distributor__grade__rates_bp",
         )
     }
     everyone = settings.mode == "everyone"
 
     def is_distributor(member_id: int) -> bool:
-        row = rows.get(member_id)
-        return row["status"] != DistributorStatus.DISABLED if row else everyone
+        status = rows[member_id]["status"]
+        return status != DistributorStatus.DISABLED if status else everyone
 
     def earns(member_id: int) -> bool:
         row = rows.get(member_id)
-        return row["status"] == DistributorStatus.ACTIVE if row else everyone
+        if row is None or not row["is_active"]:  # a closed account earns nothing
+            return False
+        return row["status"] == DistributorStatus.ACTIVE if row["status"] else everyone
 
     chain = ups
     buys_for_self = settings.self_purchase and is_distributor(buyer_id)
@@ -84,7 +92,7 @@ async def earners_for(runtime: Runtime, buyer_id: int) -> list[Earner]:
     earners = []
     for level, member_id in enumerate(chain[: settings.levels], start=1):
         if earns(member_id):
-            row = rows.get(member_id) or {}
+            row = rows[member_id]
             earners.append(Earner(level, member_id, row.get("grade_name"), tuple(row.get("grade_rates") or ()),
                                   buys_for_self and member_id == buyer_id))
     return earners
@@ -152,6 +160,20 @@ def rule_for(settings, grade_rates: tuple[int, ...], override: RateOverride | No
     return {"rate_bp": rate, "per_unit": None, "rate_source": source, "differential": differential}
 
 
+def amount_of(rule: dict[str, Any], base: int, quantity: int) -> tuple[int, Decimal]:
+    """What a ``rule_for`` rule pays on ``base`` (``quantity`` units): ``(fen, exact)``, the
+    exact value before the one half-up rounding. The commission plan and the calculator share it."""
+    if rule["per_unit"] is not None:
+        return rule["per_unit"] * quantity, Decimal(rule["per_unit"] * quantity)
+    if rule["differential"] is not None:
+        tier, below = rule["differential"]["tier_rate_bp"], rule["differential"]["paid_below_bp"]
+        if tier <= below:
+            return 0, Decimal(0)
+        paid = apply_rate(base, below)
+        return apply_rate(base, tier) - paid, Decimal(base) * tier / 10_000 - paid
+    return apply_rate(base, rule["rate_bp"]), Decimal(base) * rule["rate_bp"] / 10_000
+
+
 def _plan(runtime: Runtime, lines: list[OrderLine], earners: list[Earner], overrides) -> list[dict[str, Any]]:
     settings = runtime.settings("distribution")
     plan: list[dict[str, Any]] = []
@@ -193,18 +215,13 @@ async def _apply_hook_rates(runtime: Runtime, order: Order, plan: list[dict[str,
                 raise ValueError(f"distribution_rate_override returned an unknown index {index!r}")
             if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= 10_000:
                 raise ValueError(f"distribution_rate_override returned an invalid rate {rate!r}")
-            plan[index].update(rate_bp=rate, per_unit=None, rate_source="hook")
+            plan[index].update(rate_bp=rate, per_unit=None, rate_source="hook", differential=None)
 
 
 def _commission(order: Order, item: dict[str, Any], now) -> Commission:
     line: OrderLine = item["line"]
     earner: Earner = item["earner"]
-    if item["per_unit"] is not None:
-        exact = Decimal(item["per_unit"] * line.quantity)
-        amount = item["per_unit"] * line.quantity
-    else:
-        exact = Decimal(item["base"]) * item["rate_bp"] / 10_000
-        amount = apply_rate(item["base"], item["rate_bp"])
+    amount, exact = amount_of(item, item["base"], line.quantity)
     explanation = {
         "order_id": order.id, "order_number": order.number, "order_line_id": line.id, "product_id": line.product_id,
         "sku_id": line.sku_id, "title": line.title, "quantity": line.quantity, "level": earner.level,
@@ -212,7 +229,8 @@ def _commission(order: Order, item: dict[str, Any], now) -> Commission:
         "base": {"kind": "fixed" if item["per_unit"] is not None else item["base_kind"], "amount": item["base"]},
         "rate_bp": item["rate_bp"], "fixed_per_unit": item["per_unit"], "rate_source": item["rate_source"],
         "grade": earner.grade if item["rate_source"] == "grade" else None,
-        "differential": item["differential"], "exact": f"{exact:.4f}", "rounding": ROUNDING, "amount": amount,
+        "differential": item["differential"], "exact": f"{exact:.4f}",
+        "rounding": ROUNDING_DIFFERENTIAL if item["differential"] else ROUNDING, "amount": amount,
     }
     return Commission(
         order_id=order.id, order_line_id=line.id, buyer_id=order.member_id, earner_id=earner.member_id,

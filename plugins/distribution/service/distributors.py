@@ -181,11 +181,14 @@ async def list_applications(*, status: ApplicationStatus | None, limit: int, off
     return {"items": rows[:limit], "limit": limit, "offset": offset, "has_more": len(rows) > limit}
 
 
-def check_rates(rates: list[int] | None, levels: int, what: str = "rates_bp") -> None:
+def check_rates(rates: list[int] | None, levels: int) -> None:
+    """A grade's or product's rates: at most ``levels`` of them, adding up to at most 100%."""
     if rates is None:
         return
     if len(rates) > levels or any(isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 10_000 for r in rates):
-        raise InvalidInput(detail=f"{what} holds at most {levels} rates of 0 to 10000 basis points")
+        raise InvalidInput(detail=f"rates_bp holds at most {levels} rates of 0 to 10000 basis points")
+    if sum(rates) > 10_000:
+        raise InvalidInput(detail="rates_bp must not add up to more than 10000 basis points")
 
 
 def distributor_out(d: Distributor) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Grades: their rates replace the default rates at the level their holder earns at, and
 rules (team size, team sales, own sales, all inclusive minimums) upgrade distributors when
-their commissions settle. Upgrades only: a grade is never lowered automatically."""
+orders settle — the buyer and everyone above them, whose figures the order changed. Upgrades
+only: a grade is never lowered automatically."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from qunshang.errors import Conflict, NotFound
 
-from ..models import Distributor, Grade
+from ..models import Distributor, Grade, TreePath
 from . import distributors, team
 
 if TYPE_CHECKING:
@@ -48,12 +49,15 @@ async def list_grades() -> list[dict[str, Any]]:
     return await Grade.all().order_by("rank").values("id", "name", "rank", "rates_bp", *RULES)
 
 
-async def upgrade_earners(runtime: Runtime, member_ids: list[int]) -> int:
-    """Give each member the best grade whose rules they now meet, if it is better than theirs."""
+async def upgrade_around(runtime: Runtime, buyer_ids: list[int]) -> int:
+    """Give the buyers and every member above them the best grade whose rules they now meet,
+    if it is better than theirs."""
     ruled = await Grade.filter(Q(min_team_size__not_isnull=True) | Q(min_team_sales__not_isnull=True)
                                | Q(min_own_sales__not_isnull=True)).order_by("-rank")
-    if not ruled or not member_ids:
+    if not ruled or not buyer_ids:
         return 0
+    above = await TreePath.filter(descendant_id__in=buyer_ids).distinct().values_list("ancestor_id", flat=True)
+    member_ids = sorted({*buyer_ids, *above})
     current = dict(await Distributor.filter(member_id__in=member_ids).values_list("member_id", "grade__rank"))
     upgraded = 0
     for member_id in member_ids:

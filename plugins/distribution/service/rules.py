@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from qunshang.catalog.models import Product, ProductStatus, Sku
 from qunshang.errors import InvalidInput, NotFound
-from qunshang.money import apply_rate
 
 from ..models import Distributor, RateOverride
 from . import commissions
@@ -79,7 +78,7 @@ async def calculate(runtime: Runtime, product_id: int, skus: list[dict[str, Any]
             rule = commissions.rule_for(settings, grade_rates, override, level, paid_below)
             if rule["differential"] is not None:
                 paid_below = max(paid_below, rule["differential"]["tier_rate_bp"])
-            amount = rule["per_unit"] if rule["per_unit"] is not None else apply_rate(sku["price"], rule["rate_bp"])
+            amount, _exact = commissions.amount_of(rule, sku["price"], 1)
             levels.append({"level": level, "amount": amount, "rate_bp": rule["rate_bp"], "source": rule["rate_source"]})
         out.append({"sku_id": sku["id"], "name": sku["name"], "price": sku["price"], "levels": levels})
     return {"product_id": product_id, "self_purchase": settings.self_purchase, "skus": out}

@@ -72,13 +72,19 @@ async def settle_batch(runtime: Runtime, *, order_id: int | None = None, limit: 
             await ledger.post(f"distribution:settlement:{settlement.id}", "distribution.settlement", entries, at=now,
                               memo=f"{count} commissions settled")
         await Settlement.filter(id=settlement.id).update(count=count, amount=total)
-        await grades.upgrade_earners(runtime, list(net))
+        buyers = await Commission.filter(settlement_id=settlement.id).distinct().values_list("buyer_id", flat=True)
+        await grades.upgrade_around(runtime, list(buyers))
     return count, total
 
 
-async def settle_order(runtime: Runtime, order_id: int) -> tuple[int, int]:
-    await mark_due(order_id)
-    return await settle_batch(runtime, order_id=order_id, limit=10_000)
+async def settle_order(runtime: Runtime, order: Order) -> tuple[int, int]:
+    """``after_sales_closed``: settle the order's commissions; grades are evaluated even when
+    the order paid none (the buyer's own sales still count)."""
+    await mark_due(order.id)
+    settled = await settle_batch(runtime, order_id=order.id, limit=10_000)
+    if not settled[0]:
+        await grades.upgrade_around(runtime, [order.member_id])
+    return settled
 
 
 async def sweep(runtime: Runtime, max_batches: int = 20) -> int:

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 
 async def share_link(runtime: Runtime, member_id: int, product_id: int | None = None) -> dict[str, Any]:
-    """``{code, link, product}``; in everyone mode the member's code is created on first use."""
+    """``{code, link, product}`` of an active distributor (frozen and disabled ones may not
+    share); in everyone mode the member's code is created on first use."""
     settings = runtime.settings("distribution")
     row = await distributors.get(member_id)
     if row is None and settings.mode == "everyone":
         row = await distributors.ensure(runtime, member_id, "everyone")
-    if row is None or row.status == DistributorStatus.DISABLED:
+    if row is None or row.status != DistributorStatus.ACTIVE:
         raise NotADistributor()
     base = runtime.config.app.base_url.rstrip("/")
     product = None

@@ -18,7 +18,7 @@ from qunshang.orders.models import Order
 
 from .. import sql
 from ..models import Binding, TreePath
-from .distributors import SPENDING
+from .distributors import SPENDING, paid_spend
 from .tree import uplines
 
 if TYPE_CHECKING:
@@ -79,12 +79,12 @@ async def sales(member_id: int, *, min_depth: int, max_depth: int | None = None,
 
 
 async def figures(member_id: int, now: datetime | None = None) -> dict[str, int]:
-    """What grade rules look at: team size, team sales (whole team) and own sales (own orders
-    and those of direct members)."""
+    """What grade rules look at: team size, team sales (whole team) and own sales (own orders,
+    counted even with no tree node yet, and those of direct members)."""
     return {
         "team_size": await team_size(member_id, now),
         "team_sales": await sales(member_id, min_depth=1, now=now),
-        "own_sales": await sales(member_id, min_depth=0, max_depth=1, now=now),
+        "own_sales": await paid_spend(member_id) + await sales(member_id, min_depth=1, max_depth=1, now=now),
     }
 
 

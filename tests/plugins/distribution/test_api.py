@@ -2,7 +2,8 @@
 
 import pytest
 
-from qunshang.plugins.distribution.models import Distributor
+from qunshang.plugins.distribution.models import Distributor, Grade
+from qunshang.plugins.distribution.service import binding
 from qunshang.testing import bearer, make_member
 
 from .support import buy, chain, close, distributor, settings, sku
@@ -77,6 +78,7 @@ async def test_designated_mode_only_operators_make_distributors(make_app):
 @pytest.mark.parametrize("body", [
     {"rates_bp": [10001]}, {"rates_bp": [-1]}, {"rates_bp": ["500"]}, {"rates_bp": [500.0]},
     {"rates_bp": [100, 100, 100]},  # more rates than the 2 configured levels
+    {"rates_bp": [8000, 8000]},  # the levels together would pay 160% of the line
     {"rates_bp": [100], "amounts_per_unit": [500]}, {"amounts_per_unit": [-1]}, {"nope": 1},
 ])
 async def test_bad_rate_overrides_are_refused(make_app, body):
@@ -85,6 +87,15 @@ async def test_bad_rate_overrides_are_refused(make_app, body):
         r = await client.put(f"/api/distribution/manage/products/{tea.product_id}/rates", json=body,
                              headers=await _staff("operator"))
         assert r.status_code == 400, r.text
+
+
+async def test_grade_rates_adding_up_to_more_than_the_line_are_refused(make_app):
+    async with make_app(enabled=["distribution"], settings=settings()) as client:
+        operator = await _staff("operator")
+        r = await client.post("/api/distribution/manage/grades", headers=operator,
+                              json={"name": "greedy", "rank": 1, "rates_bp": [6000, 5000]})
+        assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_input"
+        assert not await Grade.exists()
 
 
 async def test_my_team_and_earnings_with_explanations(make_app):
@@ -155,6 +166,23 @@ async def test_grades_upgrade_by_rules_when_commissions_settle_and_never_downgra
         again = await buy(client, c, (await sku(price=10000, code="T-2")).id)
         await close(client.runtime, again["id"])
         assert (await Distributor.get(member_id=a.id)).grade_id == silver.json()["id"]  # kept, not lowered
+
+
+async def test_grades_are_evaluated_for_the_buyer_and_everyone_above_not_only_the_earners(make_app):
+    async with make_app(enabled=["distribution"], settings=settings()) as client:
+        a, b, c = await chain(client.runtime)
+        root = await distributor(client.runtime, "root")
+        await binding.change_upline(client.runtime, a.id, root.id, reason="test", actor_id=None)
+        team_grade = await Grade.create(name="leader", rank=1, min_team_size=3)
+        buyer_grade = await Grade.create(name="shopper", rank=2, min_own_sales=10000)
+        solo = await distributor(client.runtime, "solo")  # no upline: the order pays no commission at all
+        order = await buy(client, c, (await sku(price=10000)).id)
+        await close(client.runtime, order["id"])
+        assert (await Distributor.get(member_id=root.id)).grade_id == team_grade.id  # third level up: not an earner
+        assert (await Distributor.get(member_id=c.id)).grade_id == buyer_grade.id  # the buyer's own sales
+        alone = await buy(client, solo, (await sku(price=10000, code="T-2")).id)
+        await close(client.runtime, alone["id"])
+        assert (await Distributor.get(member_id=solo.id)).grade_id == buyer_grade.id
 
 
 async def test_calculator_and_openapi(make_app):

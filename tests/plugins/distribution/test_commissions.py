@@ -1,10 +1,13 @@
 """Commission rules: rounding, grades, overrides, frozen distributors, hooks, replays, modes."""
 
+import asyncio
+
 import pytest
 
 from qunshang import hookimpl
 from qunshang.ledger import service as ledger
 from qunshang.ledger.models import Posting
+from qunshang.members.models import Member
 from qunshang.orders.models import Order
 from qunshang.plugins.distribution.models import Commission, DistributorStatus, Grade
 from qunshang.plugins.distribution.service import binding, commissions, distributors, rules, tree
@@ -91,6 +94,17 @@ async def test_frozen_distributor_earns_nothing_and_the_level_above_still_earns(
         assert await earned(order["id"]) == {b.id: 2000, a.id: 1000}
 
 
+@pytest.mark.parametrize("mode", ["designated", "everyone"])
+async def test_a_deactivated_account_earns_nothing_whatever_its_distributor_row(make_app, mode):
+    async with make_app(enabled=["distribution"], settings=settings(mode=mode)) as client:
+        a, b, c = await chain(client.runtime)
+        buyer = await make_member("buyer@example.com")
+        await binding.bind(client.runtime, buyer.id, c.code, is_new=True)
+        await Member.filter(id=b.id).update(is_active=False)
+        order = await buy(client, buyer, (await sku(price=10000)).id)
+        assert await earned(order["id"]) == {c.id: 2000}  # B (level 2) is closed: nothing, A is level 3
+
+
 async def test_self_purchase_off_pays_the_buyer_nothing(make_app):
     async with make_app(enabled=["distribution"], settings=settings(self_purchase=False)) as client:
         a, b, c = await chain(client.runtime)
@@ -114,6 +128,15 @@ async def test_a_replayed_payment_callback_pays_commissions_once(make_app, clock
         # the service itself is idempotent too
         assert await commissions.create_for_order(client.runtime, await Order.get(id=order["id"])) == []
         assert await ledger.wallet(b.id) == {"pending": 2000, "available": 0}
+        # and replays arriving at the same time pay once as well
+        second = await place(client, headers, tea.id)
+        intent = (await client.post(f"/api/orders/{second['id']}/pay", json={"provider": "sandbox"}, headers=headers)).json()
+        replies = await asyncio.gather(*[callback(client, intent["intent_id"], "tx-2", second["total"], now)
+                                         for _ in range(8)])
+        assert {r.status_code for r in replies} <= {200, 409}, [r.text for r in replies]
+        assert await Commission.filter(order_id=second["id"]).count() == 2
+        assert await ledger.wallet(b.id) == {"pending": 4000, "available": 0}
+        assert await ledger.check() == []
 
 
 class NoLiveOrders:
@@ -169,6 +192,18 @@ async def test_differential_mode_tops_up_to_the_upper_tier(make_app):
         assert await earned(order["id"]) == {b.id: 1000, a.id: 1500}
         why = (await Commission.get(order_id=order["id"], level=2)).explanation["differential"]
         assert why == {"tier_rate_bp": 2500, "paid_below_bp": 1000}
+
+
+async def test_differential_rounding_never_pays_more_than_the_top_rate(make_app):
+    async with make_app(enabled=["distribution"], settings=settings(differential=True, rates_bp=[1000, 0])) as client:
+        a, b, c = await chain(client.runtime)
+        top = await Grade.create(name="agent", rank=5, rates_bp=[2000])
+        await distributors.update(a.id, grade_id=top.id)
+        order = await buy(client, c, (await sku(price=15)).id)
+        # top rate 20% of 15 fen = 3; B's 10% = 1.5 → 2, A tops up to 3: 1 (not 1.5 → 2, which would pay 4)
+        assert await earned(order["id"]) == {b.id: 2, a.id: 1}
+        why = (await Commission.get(order_id=order["id"], level=2)).explanation
+        assert (why["exact"], why["amount"]) == ("1.0000", 1)
 
 
 @pytest.mark.parametrize(("spent_extra", "qualifies"), [(0, True), (-1, False)])

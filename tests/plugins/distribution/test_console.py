@@ -8,7 +8,7 @@ import pytest
 
 from qunshang.console.access import STAFF, allows
 from qunshang.console.models import AuditEntry
-from qunshang.plugins.distribution.models import (Application, Distributor, DistributorStatus,
+from qunshang.plugins.distribution.models import (Application, Distributor, DistributorStatus, Grade,
                                                   UplineChange, Withdrawal, WithdrawalStatus)
 from qunshang.plugins.distribution.service import distributors, grades, withdrawals
 from tests.core.console.conftest import PASSWORD, STAFF_ROLES, post_form, sign_in, staff
@@ -37,7 +37,7 @@ async def test_distribution_console_permission_matrix(make_app, role):
             assert (await sign_in(client, "someone@example.com")).status_code == 303
             grants = runtime.state["permissions"].get(role, set())
         routes = [r for r in console_routes(client.app) if r[1].startswith("/console/distribution")]
-        assert len(routes) == 14 and all(perm in ("distribution.manage", "distribution.finance") for _, _, perm in routes)
+        assert len(routes) == 15 and all(perm in ("distribution.manage", "distribution.finance") for _, _, perm in routes)
         wrong = []
         for method, path, permission in routes:
             headers = await client.form_headers() if method == "POST" else {}
@@ -129,6 +129,28 @@ async def test_distributors_are_frozen_and_graded_with_an_audit(make_app):
         bad = await post_form(client, f"/console/distribution/distributors/{w.b.id}", {"status": "boss"})
         assert bad.status_code == 400
         assert (await post_form(client, "/console/distribution/distributors/999999", {"status": "frozen"})).status_code == 404
+
+
+async def test_operators_add_grades_from_the_settings_page_with_an_audit(make_app):
+    async with make_app(enabled=["distribution"], settings=settings()) as client:
+        await _operator(client)
+        assert 'action="/console/distribution/grades"' in (await client.get("/console/distribution/settings")).text
+        r = await post_form(client, "/console/distribution/grades", {
+            "name": "金牌", "rank": "3", "rates_bp": "1500, 700", "min_team_size": "5", "min_team_sales": "1000.50",
+            "min_own_sales": ""})
+        assert r.status_code == 303
+        grade = await Grade.get(name="金牌")
+        assert (grade.rank, grade.rates_bp, grade.min_team_size, grade.min_team_sales, grade.min_own_sales) == (
+            3, [1500, 700], 5, 100050, None)
+        entry = await AuditEntry.get(action="distribution.grade.create")
+        assert entry.target_id == str(grade.id) and entry.after["rates_bp"] == [1500, 700]
+        page = (await client.get("/console/distribution/settings", headers={"Accept-Language": "en"})).text
+        assert "1500 / 700" in page
+        for bad in ({"rates_bp": "15%"}, {"rates_bp": "8000, 8000"}, {"rates_bp": "1, 1, 1"}, {"rank": "x"},
+                    {"name": ""}, {"min_team_sales": "1.001"}, {"rank": "3"}):
+            r = await post_form(client, "/console/distribution/grades", {"name": "银牌", "rank": "4", **bad})
+            assert r.status_code in (400, 409), bad
+        assert await Grade.all().count() == 1 and await AuditEntry.filter(action="distribution.grade.create").count() == 1
 
 
 async def test_the_tree_and_an_audited_upline_change(make_app):

@@ -6,6 +6,7 @@ import io
 import pytest
 from PIL import Image
 
+from qunshang.ledger import service as ledger
 from qunshang.plugins.distribution.models import Commission
 
 from .site import LANGS, THEMES, log_in, world
@@ -55,6 +56,19 @@ async def test_pages_show_the_members_own_figures(make_app):
         assert "× 20%，第 1 级的默认比例" in zh and "四舍五入到分：¥20.00" in zh
         me = (await client.get("/me", headers=en)).text
         assert 'href="/distribution/earnings"' in me and "CN¥20.00" in me  # the member.dashboard card
+
+
+async def test_a_negative_available_balance_is_explained(make_app):
+    async with make_app(enabled=["distribution"], settings=settings(), config=APP) as client:
+        w = await world(client.runtime)
+        await log_in(client, "13900000002")
+        hint = "A refund took back commission that had already been paid out"
+        assert hint not in (await client.get("/distribution/earnings", headers={"Accept-Language": "en"})).text
+        await ledger.post("test:clawback", "test", [(ledger.member_account(w.b.id, "available"), -500),
+                                                    (ledger.SALES, 500)], at=client.runtime.now())
+        for lang, text in (("en", hint), ("zh-CN", "退款扣回了已提现的佣金")):
+            page = (await client.get("/distribution/earnings", headers={"Accept-Language": lang})).text
+            assert text in page, lang
 
 
 async def test_the_poster_is_a_png_with_the_product(make_app):

@@ -72,7 +72,7 @@ async def test_refund_after_settlement_and_withdrawal_leaves_a_negative_wallet_t
         tea = await sku(price=10000)
         order = await buy(client, c, tea.id, 2)  # B 4000 pending
         await Order.filter(id=order["id"]).update(status=OrderStatus.PAID)
-        await settlement.settle_order(client.runtime, order["id"])  # settled early (still refundable)
+        await settlement.settle_order(client.runtime, await Order.get(id=order["id"]))  # settled early (still refundable)
         w = await withdrawals.request(client.runtime, b.id, 4000)
         await withdrawals.approve(client.runtime, w.id, reviewer_id=a.id)
         assert await withdrawals.balances(b.id) == {"pending": 0, "available": 0, "withdrawn": 4000, "withdrawing": 0}

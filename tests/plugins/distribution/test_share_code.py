@@ -3,7 +3,7 @@ they are an active distributor, and nothing otherwise."""
 
 from qunshang.plugins.distribution.models import Distributor, DistributorStatus
 from qunshang.plugins.distribution.service import distributors
-from qunshang.testing import make_member
+from qunshang.testing import bearer, make_member
 
 from .support import settings
 
@@ -26,6 +26,17 @@ async def test_active_distributors_share_their_code_frozen_and_disabled_do_not(m
             assert await share_code(runtime, member) is None, status
         await distributors.update(member.id, status=DistributorStatus.ACTIVE)
         assert await share_code(runtime, member) == row.code
+
+
+async def test_frozen_distributors_get_no_share_link_or_qr_from_the_api_either(make_app):
+    async with make_app(enabled=["distribution"], settings=settings()) as client:
+        member = await make_member("m@example.com")
+        await distributors.designate(client.runtime, member.id)
+        await distributors.update(member.id, status=DistributorStatus.FROZEN)
+        headers = await bearer(member)
+        for path in ("/api/distribution/share", "/api/distribution/share/qr.svg"):
+            r = await client.get(path, headers=headers)
+            assert r.status_code == 403 and r.json()["error"]["code"] == "not_a_distributor", path
 
 
 async def test_everyone_mode_gives_a_code_on_first_use(make_app):
