@@ -28,6 +28,7 @@ from .hooks import (  # noqa: E402
     group_member_joined,
     member_registered,
     order_paid,
+    order_refunded,
     register_jobs,
     register_models,
     register_permissions,
@@ -36,6 +37,6 @@ from .hooks import (  # noqa: E402
 )
 
 __all__ = [
-    "plugin", "Settings", "console_pages", "group_member_joined", "member_registered", "order_paid",
+    "plugin", "Settings", "console_pages", "group_member_joined", "member_registered", "order_paid", "order_refunded",
     "register_jobs", "register_models", "register_permissions", "register_routes", "seed_demo",
 ]

@@ -1,5 +1,6 @@
 """``/api/crm``: salespeople and managers work their customers (scoped: others' customers are
-404), and ``/api/crm/admin`` (``crm.manage``) configures salespeople, teams and rules."""
+404), and ``/api/crm/admin`` (``crm.manage``) configures salespeople, teams and rules. Every
+write is recorded in the audit log in its transaction, as the console's are."""
 
 from __future__ import annotations
 
@@ -11,16 +12,18 @@ from litestar import Controller, Request, Response, delete, get, patch, post, pu
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Stream
+from tortoise.transactions import in_transaction
 
-from qunshang.errors import InvalidInput, PermissionDenied
+from qunshang.console import audit
+from qunshang.errors import PermissionDenied
 from qunshang.runtime import Runtime
 from qunshang.web.guards import permission
 
-from .errors import NotASalesperson, RuleNotFound
-from .models import Customer, FollowUpKind, Route, RouteMatch, TagRuleKind
-from .service import assignment, customers, dormant, followups, reports, salespeople, tags
+from .errors import PoolClosed
+from .models import FollowUpKind, RouteMatch, TagRuleKind
+from .service import assignment, customers, dormant, followups, reports, routes, salespeople, tags
 from .service.access import Scope, scope_of
-from .storefront import invite_path, qr_svg
+from .storefront import invite_link, qr_svg
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Text200 = Annotated[str, msgspec.Meta(max_length=200)]
@@ -78,6 +81,13 @@ class TagRuleIn(msgspec.Struct, forbid_unknown_fields=True):
     tag: Tag
 
 
+def csv_download(report: dict[str, Any]) -> Stream:
+    """The performance report as a streamed CSV attachment (the API's and the console's)."""
+    name = f"crm-performance-{report['start']}-{report['end']}.csv"
+    return Stream(reports.csv_rows(report), media_type="text/csv; charset=utf-8",
+                  headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 async def scope(request: Request) -> Scope:
     return await scope_of(request.app.state.runtime, request.user.id)
 
@@ -85,12 +95,6 @@ async def scope(request: Request) -> Scope:
 def need(sc: Scope, name: str) -> None:
     if not sc.can(name):
         raise PermissionDenied()
-
-
-def check_target(sc: Scope, to: int | None) -> None:
-    """A manager may hand customers only to salespeople in their scope."""
-    if to is not None and not sc.sees_owner(to):
-        raise NotASalesperson()
 
 
 class CrmController(Controller):
@@ -105,13 +109,12 @@ class CrmController(Controller):
         if not await salespeople.is_active_salesperson(request.user.id):
             return {"salesperson": None}
         row = await salespeople.ensure(runtime, request.user.id)
-        link = runtime.config.app.base_url.rstrip("/") + invite_path(row.code)
-        return {"salesperson": salespeople.out(row), "invite_link": link}
+        return {"salesperson": salespeople.out(row), "invite_link": invite_link(runtime, row.code)}
 
     @get("/me/qr.svg", summary="My invite link as an SVG QR code", media_type="image/svg+xml")
     async def qr(self, request: Request, runtime: NamedDependency[Runtime]) -> Response[str]:
         row = await salespeople.ensure(runtime, request.user.id)
-        svg = qr_svg(runtime.config.app.base_url.rstrip("/") + invite_path(row.code))
+        svg = qr_svg(invite_link(runtime, row.code))
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600",
                                                                    "X-Content-Type-Options": "nosniff"})
 
@@ -122,7 +125,7 @@ class CrmController(Controller):
                             owner_id: OptId = None, pool: FromQuery[bool] = False, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         sc = await scope(request)
         if pool and not sc.pool:
-            raise PermissionDenied()
+            raise PoolClosed()
         return await customers.listing(sc, q=q, tag=tag, stage=stage, owner_id=owner_id, pool=pool, limit=limit, offset=offset)
 
     @get("/customers/{member_id:int}", summary="One customer with owner, protection, counters and tags")
@@ -139,7 +142,10 @@ class CrmController(Controller):
         sc = await scope(request)
         need(sc, "crm.sell")
         row = await customers.visible(sc, member_id)
-        await Customer.filter(id=row.id).update(region=data.region.strip())
+        region = data.region.strip()
+        async with in_transaction():
+            await customers.set_region(row, region)
+            await audit.record(request, "crm.region", "member", member_id, before={"region": row.region}, after={"region": region})
         return await customers.detail(sc, member_id)
 
     @post("/customers/{member_id:int}/follow-ups", summary="Record a visit, call, chat or note, with the next date")
@@ -147,12 +153,12 @@ class CrmController(Controller):
                         data: JSONBody[FollowUpIn]) -> Response[dict[str, Any]]:
         sc = await scope(request)
         need(sc, "crm.sell")
-        row = await customers.visible(sc, member_id)
-        if row.owner_id is None:
-            raise InvalidInput(detail="claim the customer before following up")
-        if data.next_at is not None and data.next_at.tzinfo is None:
-            raise InvalidInput(detail="next_at needs a timezone")
-        done = await followups.add(runtime, request.user.id, member_id, FollowUpKind(data.kind), data.note.strip(), data.next_at)
+        await customers.visible(sc, member_id)
+        note = data.note.strip()
+        async with in_transaction():
+            done = await followups.add(runtime, request.user.id, member_id, FollowUpKind(data.kind), note, data.next_at)
+            await audit.record(request, "crm.follow_up", "member", member_id,
+                               after={"kind": data.kind, "note": note, "next_at": done.next_at})
         return Response({"id": done.id, "at": done.at, "next_at": done.next_at}, status_code=201)
 
     @post("/customers/{member_id:int}/tags", status_code=200, summary="Tag a customer by hand")
@@ -161,7 +167,11 @@ class CrmController(Controller):
         sc = await scope(request)
         need(sc, "crm.sell")
         await customers.visible(sc, member_id)
-        return {"tags": await tags.add(runtime, member_id, data.tag)}
+        async with in_transaction():
+            before = await tags.tags_of(member_id)
+            after = await tags.add(runtime, member_id, data.tag)
+            await audit.record(request, "crm.tags", "member", member_id, before={"tags": before}, after={"tags": after})
+        return {"tags": after}
 
     @delete("/customers/{member_id:int}/tags/{tag:str}", status_code=200, summary="Remove a tag")
     async def remove_tag(self, request: Request, member_id: FromPath[int],
@@ -169,14 +179,21 @@ class CrmController(Controller):
         sc = await scope(request)
         need(sc, "crm.sell")
         await customers.visible(sc, member_id)
-        return {"tags": await tags.remove(member_id, tag)}
+        async with in_transaction():
+            before = await tags.tags_of(member_id)
+            after = await tags.remove(member_id, tag)
+            await audit.record(request, "crm.tags", "member", member_id, before={"tags": before}, after={"tags": after})
+        return {"tags": after}
 
     @post("/customers/{member_id:int}/claim", status_code=200, summary="Take a customer from the shared pool")
     async def claim(self, request: Request, runtime: NamedDependency[Runtime], member_id: FromPath[int]) -> dict[str, Any]:
         sc = await scope(request)
         need(sc, "crm.sell")
         await customers.visible(sc, member_id)
-        entry = await assignment.claim(runtime, request.user.id, member_id)
+        async with in_transaction():
+            entry = await assignment.claim(runtime, request.user.id, member_id)
+            await audit.record(request, "crm.claim", "member", member_id, before={"owner_id": entry.from_owner_id},
+                               after={"owner_id": entry.to_owner_id})
         return {"owner_id": entry.to_owner_id, "at": entry.at}
 
     @post("/customers/{member_id:int}/assign", status_code=200, summary="Reassign a customer (managers), with a reason")
@@ -185,8 +202,12 @@ class CrmController(Controller):
         sc = await scope(request)
         need(sc, "crm.assign")
         await customers.visible(sc, member_id)
-        check_target(sc, data.to)
-        entry = await assignment.reassign(runtime, member_id, data.to, data.reason.strip(), request.user.id)
+        sc.check_target(data.to)
+        reason = data.reason.strip()
+        async with in_transaction():
+            entry = await assignment.reassign(runtime, member_id, data.to, reason, request.user.id)
+            await audit.record(request, "crm.reassign", "member", member_id, before={"owner_id": entry.from_owner_id},
+                               after={"owner_id": entry.to_owner_id, "reason": reason})
         return {"owner_id": entry.to_owner_id, "at": entry.at}
 
     @get("/today", summary="My follow-ups due today and overdue (managers: owner_id of their team)")
@@ -201,7 +222,7 @@ class CrmController(Controller):
     async def pool(self, request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         sc = await scope(request)
         if not sc.pool:
-            raise PermissionDenied()
+            raise PoolClosed()
         return await customers.listing(sc, pool=True, limit=limit, offset=offset)
 
     @get("/dormant", summary="Customers with no order in dormant_days: reason and suggested action")
@@ -219,9 +240,7 @@ class CrmController(Controller):
     async def performance_csv(self, request: Request, runtime: NamedDependency[Runtime], start: FromQuery[date], end: FromQuery[date]) -> Stream:
         sc = await scope(request)
         need(sc, "crm.report")
-        report = await reports.performance(runtime, sc, reports.period(runtime, start, end))
-        return Stream(reports.csv_rows(report), media_type="text/csv; charset=utf-8",
-                      headers={"Content-Disposition": f'attachment; filename="crm-performance-{start}-{end}.csv"'})
+        return csv_download(await reports.performance(runtime, sc, reports.period(runtime, start, end)))
 
 
 class CrmAdminController(Controller):
@@ -236,46 +255,64 @@ class CrmAdminController(Controller):
         return await salespeople.listing()
 
     @put("/salespeople/{salesperson_id:int}", summary="Enrol a member with the salesperson role, or change cap, region, team")
-    async def salesperson_put(self, runtime: NamedDependency[Runtime], salesperson_id: FromPath[int],
+    async def salesperson_put(self, request: Request, runtime: NamedDependency[Runtime], salesperson_id: FromPath[int],
                               data: JSONBody[SalespersonIn]) -> dict[str, Any]:
-        await salespeople.ensure(runtime, salesperson_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        row = await salespeople.update(salesperson_id, **changes)
-        return salespeople.out(row)
+        async with in_transaction():
+            before = salespeople.out(await salespeople.ensure(runtime, salesperson_id))
+            after = salespeople.out(await salespeople.update(salesperson_id, **changes))
+            await audit.record(request, "crm.salesperson", "member", salesperson_id, before=before, after=after)
+        return after
 
     @post("/teams", summary="Create a team led by a manager")
-    async def team_create(self, runtime: NamedDependency[Runtime], data: JSONBody[TeamIn]) -> Response[dict[str, Any]]:
-        team = await salespeople.create_team(runtime, data.name.strip(), data.manager_id)
-        return Response({"id": team.id, "name": team.name, "manager_id": team.manager_id}, status_code=201)
+    async def team_create(self, request: Request, runtime: NamedDependency[Runtime], data: JSONBody[TeamIn]) -> Response[dict[str, Any]]:
+        async with in_transaction():
+            team = await salespeople.create_team(runtime, data.name.strip(), data.manager_id)
+            out = {"id": team.id, "name": team.name, "manager_id": team.manager_id}
+            await audit.record(request, "crm.team.create", "crm_team", team.id, after=out)
+        return Response(out, status_code=201)
 
     @get("/routes", summary="Assignment routing rules, in the order they are tried")
-    async def routes(self) -> list[dict[str, Any]]:
-        return await Route.all().order_by("position", "id").values("id", "match", "value", "salesperson_ids", "position")
+    async def route_list(self) -> list[dict[str, Any]]:
+        return await routes.listing()
 
     @post("/routes", summary="Add a routing rule: customers with this tag, region or source go to these salespeople")
-    async def route_create(self, data: JSONBody[RouteIn]) -> Response[dict[str, Any]]:
-        row = await Route.create(match=RouteMatch(data.match), value=data.value.strip(),
-                                 salesperson_ids=sorted(set(data.salesperson_ids)), position=data.position)
+    async def route_create(self, request: Request, runtime: NamedDependency[Runtime],
+                           data: JSONBody[RouteIn]) -> Response[dict[str, Any]]:
+        async with in_transaction():
+            row = await routes.create(runtime, RouteMatch(data.match), data.value, data.salesperson_ids, data.position)
+            await audit.record(request, "crm.route.create", "crm_route", row.id,
+                               after={"match": data.match, "value": row.value, "to": row.salesperson_ids})
         return Response({"id": row.id}, status_code=201)
 
     @delete("/routes/{rule_id:int}", status_code=204, summary="Remove a routing rule")
-    async def route_delete(self, rule_id: FromPath[int]) -> None:
-        if not await Route.filter(id=rule_id).delete():
-            raise RuleNotFound()
+    async def route_delete(self, request: Request, rule_id: FromPath[int]) -> None:
+        async with in_transaction():
+            await routes.delete(rule_id)
+            await audit.record(request, "crm.route.delete", "crm_route", rule_id)
 
     @get("/tag-rules", summary="Automatic tag rules")
     async def tag_rules(self) -> list[dict[str, Any]]:
         return await tags.rules()
 
     @post("/tag-rules", summary="Add an automatic tag rule")
-    async def tag_rule_create(self, data: JSONBody[TagRuleIn]) -> Response[dict[str, Any]]:
-        row = await tags.create_rule(TagRuleKind(data.kind), data.value, data.tag)
-        return Response({"id": row.id, "kind": str(row.kind), "value": row.value, "tag": row.tag}, status_code=201)
+    async def tag_rule_create(self, request: Request, runtime: NamedDependency[Runtime],
+                              data: JSONBody[TagRuleIn]) -> Response[dict[str, Any]]:
+        async with in_transaction():
+            row = await tags.create_rule(runtime, TagRuleKind(data.kind), data.value, data.tag)
+            out = {"id": row.id, "kind": str(row.kind), "value": row.value, "tag": row.tag}
+            await audit.record(request, "crm.tag_rule.create", "crm_tagrule", row.id, after=out)
+        return Response(out, status_code=201)
 
     @delete("/tag-rules/{rule_id:int}", status_code=204, summary="Remove an automatic tag rule (tags it set stay)")
-    async def tag_rule_delete(self, rule_id: FromPath[int]) -> None:
-        await tags.delete_rule(rule_id)
+    async def tag_rule_delete(self, request: Request, rule_id: FromPath[int]) -> None:
+        async with in_transaction():
+            await tags.delete_rule(rule_id)
+            await audit.record(request, "crm.tag_rule.delete", "crm_tagrule", rule_id)
 
     @post("/assign-pool", status_code=200, summary="Run the assignment rules over the pool now")
     async def assign_pool(self, request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
-        return {"assigned": await assignment.assign_pool(runtime, actor_id=request.user.id)}
+        async with in_transaction():
+            count = await assignment.assign_pool(runtime, actor_id=request.user.id)
+            await audit.record(request, "crm.assign_pool", "crm_pool", "", after={"assigned": count})
+        return {"assigned": count}

@@ -5,6 +5,7 @@ salespeople. Every write is recorded in the audit log in its transaction."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -16,13 +17,14 @@ from tortoise.transactions import in_transaction
 from qunshang.console import audit, forms
 from qunshang.console.pages import ConsolePage
 from qunshang.console.templates import render
-from qunshang.errors import InvalidInput, PermissionDenied
+from qunshang.errors import InvalidInput
 
-from .errors import RuleNotFound
-from .models import Customer, FollowUpKind, Route, RouteMatch, TagRuleKind
-from .service import assignment, charts, customers, dormant, followups, reports, salespeople, tags
+from .errors import PoolClosed
+from .models import FollowUpKind, RouteMatch, TagRuleKind
+from .service import assignment, charts, customers, dormant, followups, reports, routes, salespeople, tags
 from .service.access import scope_of
-from .storefront import invite_path, qr_svg
+from .api import csv_download
+from .storefront import invite_link, qr_svg
 
 Offset = Annotated[int, Parameter(ge=0, le=10**9)]
 SELL = {"permission": "crm.sell"}
@@ -48,6 +50,14 @@ def _page(request: Request, template: str, **context: Any) -> Response:
 
 def _back(path: str) -> Redirect:
     return Redirect(path, status_code=303)
+
+
+def _choice(form: Any, name: str, enum: type[StrEnum]) -> Any:
+    """A required form field that must be one of the enum's values."""
+    value = forms.text(form, name, max_length=32, required=True)
+    if value not in {e.value for e in enum}:
+        raise InvalidInput(detail=f"{name} must be one of {', '.join(e.value for e in enum)}")
+    return enum(value)
 
 
 def _next_at(request: Request, raw: str) -> datetime | None:
@@ -77,7 +87,7 @@ async def customer_list(request: Request, q: FromQuery[str | None] = None, tag: 
 async def pool_list(request: Request, offset: Offset = 0) -> Response:
     sc = await _scope(request)
     if not sc.pool:
-        raise PermissionDenied()
+        raise PoolClosed()
     page = await customers.listing(sc, pool=True, offset=offset)
     return _page(request, "crm/customers.html", page=page, q="", tag="", stage="", stages=STAGES, pool=True)
 
@@ -88,24 +98,19 @@ async def customer_view(request: Request, member_id: FromPath[int]) -> Response:
     detail = await customers.detail(sc, member_id)
     staff = await salespeople.listing() if sc.can("crm.assign") else []
     return _page(request, "crm/customer.html", customer=detail, timeline=await customers.timeline(member_id),
-                  kinds=[k.value for k in FollowUpKind], staff=[s for s in staff if sc.sees_owner(s["member_id"])],
-                  mine=detail["owner_id"] == request.user.id)
+                  kinds=[k.value for k in FollowUpKind], staff=[s for s in staff if sc.sees_owner(s["member_id"])])
 
 
 @post("/crm/customers/{member_id:int}/follow-ups", opt=SELL)
 async def customer_follow_up(request: Request, member_id: FromPath[int]) -> Response:
     form = await request.form()
     sc = await _scope(request)
-    row = await customers.visible(sc, member_id)
-    kind = forms.text(form, "kind", max_length=8, required=True)
-    if kind not in {k.value for k in FollowUpKind}:
-        raise InvalidInput(detail="kind must be visit, call, chat or note")
-    if row.owner_id is None:
-        raise InvalidInput(detail="claim the customer before following up")
+    await customers.visible(sc, member_id)
+    kind = _choice(form, "kind", FollowUpKind)
     note = forms.text(form, "note", max_length=500)
     next_at = _next_at(request, forms.text(form, "next_at", max_length=32))
     async with in_transaction():
-        done = await followups.add(_runtime(request), request.user.id, member_id, FollowUpKind(kind), note, next_at)
+        done = await followups.add(_runtime(request), request.user.id, member_id, kind, note, next_at)
         await audit.record(request, "crm.follow_up", "member", member_id, after={"kind": kind, "note": note, "next_at": next_at})
     return _back("/console/crm/m" if form.get("back") == "m" else f"/console/crm/customers/{member_id}#f{done.id}")
 
@@ -128,7 +133,7 @@ async def customer_region(request: Request, member_id: FromPath[int]) -> Respons
     row = await customers.visible(await _scope(request), member_id)
     region = forms.text(form, "region", max_length=32)
     async with in_transaction():
-        await Customer.filter(id=row.id).update(region=region)
+        await customers.set_region(row, region)
         await audit.record(request, "crm.region", "member", member_id, before={"region": row.region}, after={"region": region})
     return _back(f"/console/crm/customers/{member_id}")
 
@@ -150,8 +155,7 @@ async def customer_assign(request: Request, member_id: FromPath[int]) -> Respons
     await customers.visible(sc, member_id)
     reason = forms.text(form, "reason", max_length=200, required=True)
     to = forms.integer(form, "to", low=0, high=2**31 - 1) or None
-    if to is not None and not sc.sees_owner(to):
-        raise PermissionDenied()
+    sc.check_target(to)
     async with in_transaction():
         entry = await assignment.reassign(_runtime(request), member_id, to, reason, request.user.id)
         await audit.record(request, "crm.reassign", "member", member_id, before={"owner_id": entry.from_owner_id},
@@ -175,15 +179,17 @@ async def dormant_page(request: Request, offset: Offset = 0) -> Response:
 
 @get("/crm/m")
 async def phone_view(request: Request) -> Response:
-    """The salesperson's phone view: invite QR, then today's and overdue follow-ups as cards."""
+    """The salesperson's phone view: today's and overdue follow-ups as cards, their dormant
+    customers to reactivate, and their invite link and QR code."""
     runtime = _runtime(request)
     link = qr = ""
     if await salespeople.is_active_salesperson(request.user.id):
         me = await salespeople.ensure(runtime, request.user.id)
-        link = runtime.config.app.base_url.rstrip("/") + invite_path(me.code)
+        link = invite_link(runtime, me.code)
         qr = qr_svg(link, scale=3)
+    idle = await dormant.listing(runtime, await _scope(request), owner_id=request.user.id, limit=10)
     return _page(request, "crm/mobile.html", today=await followups.today(runtime, request.user.id), link=link, qr=qr,
-                  kinds=[k.value for k in FollowUpKind])
+                  kinds=[k.value for k in FollowUpKind], dormant=idle)
 
 
 # --------------------------------------------------------------------------- rules
@@ -191,7 +197,7 @@ async def phone_view(request: Request) -> Response:
 
 @get("/crm/rules")
 async def rules_page(request: Request) -> Response:
-    return _page(request, "crm/rules.html", routes=await Route.all().order_by("position", "id").values(),
+    return _page(request, "crm/rules.html", routes=await routes.listing(),
                   tag_rules=await tags.rules(), staff=await salespeople.listing(),
                   settings=_runtime(request).settings("crm"), matches=[m.value for m in RouteMatch],
                   rule_kinds=[k.value for k in TagRuleKind])
@@ -200,25 +206,23 @@ async def rules_page(request: Request) -> Response:
 @post("/crm/rules/routes", opt=MANAGE)
 async def route_create(request: Request) -> Response:
     form = await request.form()
-    match = forms.text(form, "match", max_length=8, required=True)
-    if match not in {m.value for m in RouteMatch}:
-        raise InvalidInput(detail="match must be tag, region or source")
+    match = _choice(form, "match", RouteMatch)
     value = forms.text(form, "value", max_length=64, required=True)
-    ids = sorted({forms.integer({"id": raw}, "id", low=1, high=2**31 - 1) for raw in form.getall("salesperson_ids", [])})
+    ids = [forms.integer({"id": raw}, "id", low=1, high=2**31 - 1) for raw in form.getall("salesperson_ids", [])]
     if not ids:
         raise InvalidInput(detail="choose at least one salesperson")
     position = forms.integer(form, "position", low=0, high=10_000, default=0)
     async with in_transaction():
-        row = await Route.create(match=RouteMatch(match), value=value, salesperson_ids=ids, position=position)
-        await audit.record(request, "crm.route.create", "crm_route", row.id, after={"match": match, "value": value, "to": ids})
+        row = await routes.create(_runtime(request), match, value, ids, position)
+        await audit.record(request, "crm.route.create", "crm_route", row.id,
+                           after={"match": match, "value": row.value, "to": row.salesperson_ids})
     return _back("/console/crm/rules")
 
 
 @post("/crm/rules/routes/{rule_id:int}/delete", opt=MANAGE)
 async def route_delete(request: Request, rule_id: FromPath[int]) -> Response:
     async with in_transaction():
-        if not await Route.filter(id=rule_id).delete():
-            raise RuleNotFound()
+        await routes.delete(rule_id)
         await audit.record(request, "crm.route.delete", "crm_route", rule_id)
     return _back("/console/crm/rules")
 
@@ -226,11 +230,9 @@ async def route_delete(request: Request, rule_id: FromPath[int]) -> Response:
 @post("/crm/rules/tags", opt=MANAGE)
 async def tag_rule_create(request: Request) -> Response:
     form = await request.form()
-    kind = forms.text(form, "kind", max_length=16, required=True)
-    if kind not in {k.value for k in TagRuleKind}:
-        raise InvalidInput(detail="unknown rule kind")
+    kind = _choice(form, "kind", TagRuleKind)
     async with in_transaction():
-        row = await tags.create_rule(TagRuleKind(kind), forms.text(form, "value", max_length=64, required=True),
+        row = await tags.create_rule(_runtime(request), kind, forms.text(form, "value", max_length=64, required=True),
                                      forms.text(form, "tag", max_length=32, required=True))
         await audit.record(request, "crm.tag_rule.create", "crm_tagrule", row.id, after={"kind": kind, "value": row.value, "tag": row.tag})
     return _back("/console/crm/rules")
@@ -286,10 +288,7 @@ async def performance_page(request: Request, start: FromQuery[date | None] = Non
 
 @get("/crm/performance.csv")
 async def performance_csv(request: Request, start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> Stream:
-    p = _range(request, start, end)
-    report = await reports.performance(_runtime(request), await _scope(request), p)
-    return Stream(reports.csv_rows(report), media_type="text/csv; charset=utf-8",
-                  headers={"Content-Disposition": f'attachment; filename="crm-performance-{p.first_day}-{p.last_day}.csv"'})
+    return csv_download(await reports.performance(_runtime(request), await _scope(request), _range(request, start, end)))
 
 
 PAGES = [

@@ -26,7 +26,7 @@ async def seed(runtime: Any, demo: dict[str, Any]) -> None:
     for login in ("sales@demo.qunshang", "sales2@demo.qunshang"):
         await salespeople.ensure(runtime, demo["members"][login].id)
         await salespeople.update(demo["members"][login].id, team_id=team.id, capacity=50)
-    await tags.create_rule(TagRuleKind.NO_ORDER_DAYS, "60", "60天未下单")
+    await tags.create_rule(runtime, TagRuleKind.NO_ORDER_DAYS, "60", "60天未下单")
     await assignment.assign_pool(runtime)
     now = runtime.now()
     for i, login in enumerate(("buyer@demo.qunshang", "13800000004", "13800000001")):

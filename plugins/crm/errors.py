@@ -50,4 +50,14 @@ class RuleNotFound(NotFound):
 
 class BadRange(InvalidInput):
     code = "crm_bad_range"
-    message = "The date range is not valid: the start must be before the end, at most 366 days apart."
+    message = "The date range is not valid: the start must not be after the end."
+
+
+class NotClaimed(Conflict):
+    code = "crm_not_claimed"
+    message = "Claim the customer before following up."
+
+
+class NaiveTime(InvalidInput):
+    code = "crm_naive_time"
+    message = "Give the next follow-up time with its timezone."

@@ -67,14 +67,25 @@ async def member_registered(runtime, member, context):
 
 @hookimpl
 async def order_paid(runtime, order):
-    """Counters, stage and tags of the buyer. ``order_paid`` is a guard hook, but bookkeeping
-    must never refuse a payment: the work runs in a savepoint, and a failure is logged and undone."""
+    """Credit the order to the buyer's owner; the buyer's counters, stage and tags. ``order_paid``
+    is a guard hook, but bookkeeping must never refuse a payment: the work runs in a savepoint,
+    and a failure (or a replay of the same order) is logged and undone."""
     try:
         async with in_transaction():
             await lifecycle.record_order(runtime, order)
             await tags.on_order_paid(runtime, order)
     except Exception:
         log.exception("crm: could not record paid order %s", order.id)
+
+
+@hookimpl
+async def order_refunded(runtime, order, refund):
+    """Reverse the refunded part of the credit, never refusing the refund (as ``order_paid``)."""
+    try:
+        async with in_transaction():
+            await lifecycle.record_refund(order, refund.amount)
+    except Exception:
+        log.exception("crm: could not record refund %s", refund.id)
 
 
 @hookimpl

@@ -1,6 +1,7 @@
 """CRM tables, all ``crm_*``: salespeople and teams, customers (one row per member with its
-owner and behaviour counters), assignment history, follow-ups, tags, tag rules and routing
-rules. Staff and customers are referred to by member id."""
+owner and behaviour counters), assignment history, follow-ups, paid orders credited to the
+owner of the time, tags, tag rules and routing rules. Staff and customers are referred to by
+member id."""
 
 from enum import StrEnum
 
@@ -68,6 +69,7 @@ class Customer(Model):
     id = fields.IntField(primary_key=True)
     member_id = fields.IntField(unique=True)
     owner_id = fields.IntField(null=True, db_index=True, description="the owning salesperson's member id")
+    first_owner_id = fields.IntField(null=True, db_index=True, description="the first salesperson to own them (conversion)")
     owned_at = fields.DatetimeField(null=True)
     protected_until = fields.DatetimeField(null=True, db_index=True)
     source = fields.CharField(max_length=32, default="")
@@ -104,7 +106,20 @@ class FollowUp(Model):
     kind = fields.CharEnumField(FollowUpKind)
     note = fields.CharField(max_length=500, default="")
     next_at = fields.DatetimeField(null=True)
+    due_by = fields.DatetimeField(null=True, db_index=True, description="end of the business day of next_at")
     at = fields.DatetimeField(db_index=True)
+
+
+class Sale(Model):
+    """A paid order credited to the salesperson who owned the buyer when it was paid (none: the pool)."""
+
+    id = fields.IntField(primary_key=True)
+    order_id = fields.IntField(unique=True)
+    customer_id = fields.IntField(db_index=True, description="the buyer's member id")
+    owner_id = fields.IntField(null=True, db_index=True)
+    total = fields.BigIntField(description="fen")
+    refunded = fields.BigIntField(default=0, description="fen returned since, by order_refunded")
+    paid_at = fields.DatetimeField(db_index=True)
 
 
 class CustomerTag(Model):
@@ -142,4 +157,4 @@ class Route(Model):
     position = fields.IntField(default=0, description="rules are tried by position, then id")
 
 
-__models__ = [Team, Salesperson, Customer, Assignment, FollowUp, CustomerTag, TagRule, Route]
+__models__ = [Team, Salesperson, Customer, Assignment, FollowUp, Sale, CustomerTag, TagRule, Route]

@@ -19,6 +19,11 @@ def invite_path(code: str) -> str:
     return f"/crm/i/{code}"
 
 
+def invite_link(runtime, code: str) -> str:
+    """The full invite link, on the deployment's public address."""
+    return runtime.config.app.base_url.rstrip("/") + invite_path(code)
+
+
 def qr_svg(link: str, scale: int = 4) -> str:
     """The link as a standalone SVG QR code (segno, error correction M)."""
     out = io.BytesIO()

@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 
 from qunshang.web.guards import allows, grants_of
 
+from ..errors import NotASalesperson
 from . import salespeople
 
 
@@ -32,6 +33,11 @@ class Scope:
         if owner_id is None:
             return self.pool
         return self.owners is None or owner_id in self.owners
+
+    def check_target(self, to: int | None) -> None:
+        """A manager may hand customers only to salespeople in their scope (``None``: the pool)."""
+        if to is not None and not self.sees_owner(to):
+            raise NotASalesperson()
 
     def customer_filter(self) -> Q:
         """A filter on ``crm_customer`` rows in scope."""

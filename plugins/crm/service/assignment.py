@@ -60,9 +60,9 @@ async def candidates(runtime: Any, strategy: str, only: list[int] | None = None,
     return [r["member_id"] for r in rows]
 
 
-async def _reserve(runtime: Any, owner_id: int) -> bool:
-    """One more customer for ``owner_id`` if under their cap (a conditional update)."""
-    cap, params = _cap_sql(runtime.settings("crm").default_capacity)
+async def _reserve(runtime: Any, owner_id: int, capped: bool) -> bool:
+    """One more customer for ``owner_id`` if under their cap, when ``capped`` (a conditional update)."""
+    cap, params = _cap_sql(runtime.settings("crm").default_capacity) if capped else ("1 = 1", [])
     return bool(await sql.run(Salesperson, f"""
         UPDATE {sql.table(Salesperson)} SET load = load + 1
         WHERE member_id = ? AND disabled = ? AND {cap.replace('s.', '')}""", [owner_id, False, *params]))
@@ -70,10 +70,11 @@ async def _reserve(runtime: Any, owner_id: int) -> bool:
 
 async def _move(runtime: Any, customer: Customer, to: int | None, kind: AssignKind, *, reason: str = "",
                 actor_id: int | None = None, lapsed_only: bool = False) -> Assignment:
-    """Hand ``customer`` from the owner we saw to ``to``; inside the caller's transaction."""
+    """Hand ``customer`` from the owner we saw to ``to``; inside the caller's transaction. Caps
+    apply to every kind but invites: a customer a salesperson brought in personally is theirs."""
     now = runtime.now()
     old = customer.owner_id
-    if to is not None and not await _reserve(runtime, to):
+    if to is not None and not await _reserve(runtime, to, capped=kind != AssignKind.INVITE):
         raise AtCapacity()
     query = Customer.filter(id=customer.id, owner_id=old)
     if lapsed_only and old is not None:
@@ -81,6 +82,9 @@ async def _move(runtime: Any, customer: Customer, to: int | None, kind: AssignKi
     protected = now + timedelta(days=runtime.settings("crm").protection_days) if to is not None else None
     if not await query.update(owner_id=to, owned_at=now if to else None, protected_until=protected):
         raise AlreadyOwned()
+    if to is not None and customer.first_owner_id is None:
+        await Customer.filter(id=customer.id, first_owner_id=None).update(first_owner_id=to)
+        customer.first_owner_id = to
     if old is not None:
         await Salesperson.filter(member_id=old, load__gt=0).update(load=F("load") - 1)
     entry = await Assignment.create(customer_id=customer.member_id, from_owner_id=old, to_owner_id=to, kind=kind,
@@ -204,6 +208,6 @@ async def release_lapsed(runtime: Any) -> int:
     return released
 
 
-async def history(member_id: int) -> list[dict[str, Any]]:
-    return await Assignment.filter(customer_id=member_id).order_by("-id").values(
+async def history(member_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    return await Assignment.filter(customer_id=member_id).order_by("-id").limit(limit).values(
         "id", "from_owner_id", "to_owner_id", "kind", "reason", "actor_id", "at")

@@ -27,6 +27,11 @@ async def visible(scope: Scope, member_id: int) -> Customer:
     return row
 
 
+async def set_region(customer: Customer, region: str) -> None:
+    """The customer's region, matched by region routing rules (staff may correct the one from the first order)."""
+    await Customer.filter(id=customer.id).update(region=region)
+
+
 async def _people(ids: set[int]) -> dict[int, dict[str, Any]]:
     return {m["id"]: m for m in await Member.filter(id__in=list(ids)).values("id", "display_name", "login", "level")}
 
@@ -79,7 +84,7 @@ async def timeline(member_id: int, limit: int = 50) -> list[dict[str, Any]]:
                        "status": str(g["status"])})
     for f in await followups.for_customer(member_id, limit):
         events.append({"type": "follow_up", **f, "kind": str(f["kind"])})
-    for a in (await assignment.history(member_id))[:limit]:
+    for a in await assignment.history(member_id, limit):
         events.append({"type": "assignment", **a, "kind": str(a["kind"])})
     events.sort(key=lambda e: e["at"], reverse=True)
     return events[:limit]

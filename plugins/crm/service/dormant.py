@@ -1,12 +1,13 @@
 """Dormant customers: no paid order in ``dormant_days`` — a reactivation list for their owners,
-each with the reason and a suggested action by lifecycle stage."""
+each with the reason and a suggested action by lifecycle stage, the longest idle first."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
+from tortoise.functions import Coalesce
 
 from qunshang.members.models import Member
 
@@ -27,10 +28,11 @@ async def listing(runtime: Any, scope: Scope, *, owner_id: int | None = None, li
     days = runtime.settings("crm").dormant_days
     cutoff = now - timedelta(days=days)
     query = Customer.filter(scope.customer_filter()).filter(
-        Q(last_order_at__lt=cutoff) | Q(last_order_at=None, registered_at__lt=cutoff))
+        Q(last_order_at__lt=cutoff) | Q(last_order_at=None, registered_at__lt=cutoff)).annotate(
+        idle_since=Coalesce("last_order_at", F("registered_at")))
     if owner_id is not None:
         query = query.filter(owner_id=owner_id)
-    rows = await query.order_by("last_order_at", "id").offset(offset).limit(limit + 1).values(
+    rows = await query.order_by("idle_since", "id").offset(offset).limit(limit + 1).values(
         "member_id", "owner_id", "last_order_at", "registered_at", "orders_count")
     people = {m["id"]: m for m in await Member.filter(
         id__in=[r["member_id"] for r in rows] + [r["owner_id"] for r in rows if r["owner_id"]]).values("id", "display_name", "level")}

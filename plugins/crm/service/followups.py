@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from qunshang.members.models import Member
 
+from ..errors import NaiveTime, NotClaimed
 from ..models import Customer, FollowUp, FollowUpKind
 from .assignment import customer_of
 
@@ -26,16 +27,21 @@ def day_bounds(runtime: Any, now: datetime | None = None) -> tuple[datetime, dat
 
 async def add(runtime: Any, author_id: int, member_id: int, kind: FollowUpKind, note: str = "",
               next_at: datetime | None = None) -> FollowUp:
-    """Record a follow-up; the owner's protection restarts, the next follow-up date is replaced."""
+    """Record a follow-up on an owned customer; the owner's protection restarts, the next
+    follow-up date is replaced."""
+    if next_at is not None and next_at.tzinfo is None:
+        raise NaiveTime()
     now = runtime.now()
     next_at = next_at.astimezone(timezone.utc) if next_at is not None else None  # stored in UTC: compared as text on SQLite
     customer = await customer_of(member_id)
+    if customer.owner_id is None:
+        raise NotClaimed()
     changes: dict[str, Any] = {"last_follow_up_at": now, "next_follow_up_at": next_at}
     if customer.owner_id == author_id:
         changes["protected_until"] = now + timedelta(days=runtime.settings("crm").protection_days)
     async with in_transaction():
-        row = await FollowUp.create(customer_id=member_id, salesperson_id=author_id, kind=kind,
-                                    note=note[:NOTE_MAX], next_at=next_at, at=now)
+        row = await FollowUp.create(customer_id=member_id, salesperson_id=author_id, kind=kind, note=note[:NOTE_MAX],
+                                    next_at=next_at, due_by=day_bounds(runtime, next_at)[1] if next_at else None, at=now)
         await Customer.filter(id=customer.id).update(**changes)
     return row
 

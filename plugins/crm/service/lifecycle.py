@@ -18,7 +18,7 @@ from tortoise.expressions import F, Q, Subquery
 from qunshang.members import service as members
 from qunshang.members.models import Level, Member
 
-from ..models import Customer
+from ..models import Customer, Sale
 from ..settings import Thresholds
 from .assignment import ensure_customer
 
@@ -57,9 +57,12 @@ async def refresh(runtime: Any, member_id: int, reason: str, *, promote_only: bo
 
 
 async def record_order(runtime: Any, order: Any) -> None:
-    """Count a paid order (atomic increments), note the buyer's region, recompute their stage."""
+    """Credit a paid order to the buyer's owner now (once: a replay hits the unique order id),
+    count it (atomic increments), note the buyer's region, recompute their stage."""
     customer = await ensure_customer(runtime, order.member_id)
     paid_at = order.paid_at or runtime.now()
+    await Sale.create(order_id=order.id, customer_id=order.member_id, owner_id=customer.owner_id, total=order.total,
+                      paid_at=paid_at)
     await Customer.filter(id=customer.id).update(
         orders_count=F("orders_count") + 1, paid_total=F("paid_total") + order.total, last_order_at=paid_at)
     await Customer.filter(id=customer.id, first_order_at=None).update(first_order_at=paid_at)
@@ -67,6 +70,12 @@ async def record_order(runtime: Any, order: Any) -> None:
     if region:  # the first shipping region known becomes the customer's region (staff may change it)
         await Customer.filter(id=customer.id, region="").update(region=region)
     await refresh(runtime, order.member_id, "order paid")
+
+
+async def record_refund(order: Any, amount: int) -> None:
+    """Reverse a refund's share of what ``record_order`` credited: the sale's GMV and the buyer's spend."""
+    await Sale.filter(order_id=order.id).update(refunded=F("refunded") + amount)
+    await Customer.filter(member_id=order.member_id).update(paid_total=F("paid_total") - amount)
 
 
 async def record_group_join(runtime: Any, member_id: int) -> None:

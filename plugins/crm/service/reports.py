@@ -2,11 +2,12 @@
 queries whatever the number of orders or salespeople, no loop over orders in Python.
 
 Per salesperson: new customers (distinct customers they received in the range, by invite,
-rule, claim or manager), follow-ups done, overdue follow-ups (their customers whose next
-follow-up date is before the end of the range, or now if earlier), orders and GMV (orders
-paid in the range by customers they own now; GMV is the order totals paid, before refunds),
-and conversion (customers they own who registered in the range, and how many of them have
-placed a first paid order since). Teams add up their salespeople.
+rule, claim or manager), follow-ups done, overdue follow-ups (follow-ups they scheduled whose
+business day ended in the range, up to now, with no follow-up on the customer by then),
+orders and GMV (orders paid in the range, credited to whoever owned the buyer at payment,
+so later reassignments do not rewrite past ranges; GMV is the order totals paid less what
+was refunded of them since), and conversion (customers registered in the range whom they were the first to own,
+and how many of them have placed a first paid order since). Teams add up their salespeople.
 """
 
 from __future__ import annotations
@@ -21,14 +22,12 @@ from zoneinfo import ZoneInfo
 
 from qunshang.console.csvio import escape_cell
 from qunshang.members.models import Member
-from qunshang.orders.models import Order
 
 from ..errors import BadRange
-from ..models import Assignment, AssignKind, Customer, FollowUp, Salesperson, Team
+from ..models import Assignment, AssignKind, Customer, FollowUp, Sale, Salesperson, Team
 from . import sql
 from .access import Scope
 
-MAX_DAYS = 366
 METRICS = ("new_customers", "follow_ups", "overdue", "orders", "gmv", "registered", "converted")
 COLUMNS = ("salesperson_id", "name", "team", *METRICS, "conversion_percent")
 
@@ -43,11 +42,14 @@ class Period:
 
 def period(runtime: Any, first_day: date, last_day: date) -> Period:
     """The business days ``first_day``…``last_day`` (inclusive) in the CRM's timezone."""
-    if last_day < first_day or (last_day - first_day).days >= MAX_DAYS:
+    if last_day < first_day:
         raise BadRange()
     zone = ZoneInfo(runtime.settings("crm").timezone)
-    start = datetime.combine(first_day, time(), tzinfo=zone).astimezone(timezone.utc)
-    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone).astimezone(timezone.utc)
+    try:
+        start = datetime.combine(first_day, time(), tzinfo=zone).astimezone(timezone.utc)
+        end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone).astimezone(timezone.utc)
+    except OverflowError:  # the first or last days of the calendar
+        raise BadRange() from None
     return Period(start, end, first_day, last_day)
 
 
@@ -80,15 +82,16 @@ async def performance(runtime: Any, scope: Scope, p: Period) -> dict[str, Any]:
         GROUP BY a.to_owner_id""", [p.start, p.end, AssignKind.RELEASE.value], "a.to_owner_id")
     await fill(FollowUp, f"""SELECT f.salesperson_id AS sp, COUNT(*) AS follow_ups FROM {sql.table(FollowUp)} f
         WHERE f.at >= ? AND f.at < ?{{owners}} GROUP BY f.salesperson_id""", [p.start, p.end], "f.salesperson_id")
-    await fill(Customer, f"""SELECT c.owner_id AS sp, COUNT(*) AS overdue FROM {sql.table(Customer)} c
-        WHERE c.owner_id IS NOT NULL AND c.next_follow_up_at < ?{{owners}} GROUP BY c.owner_id""", [overdue_at], "c.owner_id")
-    await fill(Order, f"""SELECT c.owner_id AS sp, COUNT(*) AS orders, SUM(o.total) AS gmv
-        FROM {sql.table(Order)} o JOIN {sql.table(Customer)} c ON c.member_id = o.member_id
-        WHERE o.paid_at >= ? AND o.paid_at < ? AND c.owner_id IS NOT NULL{{owners}} GROUP BY c.owner_id""",
-               [p.start, p.end], "c.owner_id")
-    await fill(Customer, f"""SELECT c.owner_id AS sp, COUNT(*) AS registered, COUNT(c.first_order_at) AS converted
-        FROM {sql.table(Customer)} c WHERE c.registered_at >= ? AND c.registered_at < ? AND c.owner_id IS NOT NULL{{owners}}
-        GROUP BY c.owner_id""", [p.start, p.end], "c.owner_id")
+    await fill(FollowUp, f"""SELECT f.salesperson_id AS sp, COUNT(*) AS overdue FROM {sql.table(FollowUp)} f
+        WHERE f.due_by > ? AND f.due_by <= ?{{owners}} AND NOT EXISTS (SELECT 1 FROM {sql.table(FollowUp)} g
+            WHERE g.customer_id = f.customer_id AND g.id > f.id AND g.at < f.due_by)
+        GROUP BY f.salesperson_id""", [p.start, overdue_at], "f.salesperson_id")
+    await fill(Sale, f"""SELECT s.owner_id AS sp, COUNT(*) AS orders, SUM(s.total - s.refunded) AS gmv FROM {sql.table(Sale)} s
+        WHERE s.paid_at >= ? AND s.paid_at < ? AND s.owner_id IS NOT NULL{{owners}} GROUP BY s.owner_id""",
+               [p.start, p.end], "s.owner_id")
+    await fill(Customer, f"""SELECT c.first_owner_id AS sp, COUNT(*) AS registered, COUNT(c.first_order_at) AS converted
+        FROM {sql.table(Customer)} c WHERE c.registered_at >= ? AND c.registered_at < ? AND c.first_owner_id IS NOT NULL{{owners}}
+        GROUP BY c.first_owner_id""", [p.start, p.end], "c.first_owner_id")
     people_rows = [_with_rate(r) for r in rows.values()]
     teams: dict[Any, dict[str, Any]] = {}
     for r in people_rows:

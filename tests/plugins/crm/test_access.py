@@ -105,7 +105,10 @@ async def test_pool_is_hidden_when_closed_to_salespeople(make_app):
         me = await staff("me@example.com", roles=["salesperson"])
         pooled = await lead(client.runtime, "pooled")
         headers = await bearer(me)
-        assert (await client.get("/api/crm/pool", headers=headers)).status_code == 403
+        for path in ("/api/crm/pool", "/api/crm/customers?pool=true"):
+            r = await client.get(path, headers={**headers, "Accept-Language": "zh-CN"})
+            assert r.status_code == 403 and r.json()["error"]["code"] == "crm_pool_closed", path
+            assert r.json()["error"]["message"] == "公海客户池未向销售人员开放。"
         assert (await client.get(f"/api/crm/customers/{pooled}", headers=headers)).status_code == 404
         r = await client.post(f"/api/crm/customers/{pooled}/claim", headers={**headers, **await client.form_headers()})
         assert r.status_code == 404

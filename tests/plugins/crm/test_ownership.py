@@ -96,7 +96,9 @@ async def test_lapsed_customers_return_to_the_pool_by_the_job(make_app, clock):
         await assignment.claim(runtime, s1.id, lapsed)
         clock.advance(days=4)
         await followups.add(runtime, s1.id, kept, FollowUpKind.VISIT)
-        clock.advance(days=1, seconds=1)
+        clock.advance(days=1)  # exactly at the end of the protection: not yet lapsed
+        assert await assignment.release_lapsed(runtime) == 0 and await owner_of(lapsed) == s1.id
+        clock.advance(seconds=1)
         assert await assignment.release_lapsed(runtime) == 1
         assert await owner_of(lapsed) is None and await owner_of(kept) == s1.id
         assert await loads(s1) == [1]
@@ -121,3 +123,13 @@ async def test_claiming_your_own_customer_is_refused(make_app):
         await assignment.claim(client.runtime, s1.id, c)
         with pytest.raises(AlreadyOwned):
             await assignment.claim(client.runtime, s1.id, c)
+
+
+async def test_an_invite_makes_the_owner_even_past_their_cap(make_app):
+    """Caps govern automatic routing; a customer a salesperson brought in personally is theirs."""
+    async with make_app(enabled=["crm"], settings={"crm": {"strategy": "least_loaded", "default_capacity": 1}}) as client:
+        s1, s2 = await seller(client.runtime, "s1"), await seller(client.runtime, "s2")
+        await assignment.reassign(client.runtime, await lead(client.runtime, "x"), s1.id, "preload", s1.id)
+        member_id = await register(client, "c1", {"source": "salesperson_invite", "sales_code": s1.code})
+        assert await owner_of(member_id) == s1.id and await loads(s1, s2) == [2, 0]
+        assert (await Assignment.get(customer_id=member_id)).kind == "invite"

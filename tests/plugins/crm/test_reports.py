@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime, timedelta, timezone
 
 from qunshang.console.models import AuditEntry
+from qunshang.orders.models import Order
 from qunshang.plugins.crm.models import FollowUpKind
 from qunshang.plugins.crm.service import access, assignment, followups, reports, salespeople
 from qunshang.testing import make_member
@@ -78,6 +79,12 @@ async def test_conversion_counts_registrations_in_the_range_that_ordered(make_ap
         report = await reports.performance(rt, await access.scope_of(rt, ops.id), reports.period(rt, day, day))
         row = report["salespeople"][0]
         assert (row["salesperson_id"], row["registered"], row["converted"], row["conversion_percent"]) == (s1.id, 3, 1, 33)
+        s2 = await seller(rt, "s2")
+        for member_id in ids:  # s1 leaves: their customers move on, their record of who they converted stays
+            await assignment.reassign(rt, member_id, s2.id if member_id == ids[0] else None, "s1 left", ops.id)
+        again = await reports.performance(rt, await access.scope_of(rt, ops.id), reports.period(rt, day, day))
+        by = {r["salesperson_id"]: (r["registered"], r["converted"]) for r in again["salespeople"]}
+        assert by == {s1.id: (3, 1), s2.id: (0, 0)}
 
 
 async def test_csv_export_is_escaped_and_matches_the_report(make_app, clock):
@@ -148,6 +155,23 @@ async def test_phone_view_lists_today_with_quick_follow_up_forms(make_app, clock
         assert today["overdue"] == [] and today["due"] == []  # next is 9 January 10:00 Shanghai
 
 
+async def test_phone_view_lists_my_dormant_customers_with_reason_and_action(make_app, clock):
+    async with make_app(enabled=["crm"], settings={"crm": {"strategy": "pool", "dormant_days": 30}}) as client:
+        rt = client.runtime
+        me = await staff("me@example.com", roles=["salesperson"])
+        other = await seller(rt, "other")
+        await salespeople.ensure(rt, me.id)
+        mine, theirs = await lead(rt, "小红", registered_at=rt.now() - timedelta(days=45)), await lead(rt, "theirs")
+        await assignment.claim(rt, me.id, mine)
+        await assignment.claim(rt, other.id, theirs)
+        from qunshang.plugins.crm.models import Customer
+        await Customer.filter(member_id=theirs).update(registered_at=rt.now() - timedelta(days=45))
+        await sign_in(client, "me@example.com")
+        page = (await client.get("/console/crm/m", headers={"Accept-Language": "zh-CN"})).text
+        assert "待唤醒 (1)" in page and f"/customers/{mine}\"" in page and f"/customers/{theirs}\"" not in page
+        assert "注册 45 天以来从未下单" in page and "邀请入群，并发送首单优惠券。" in page
+
+
 async def test_dormant_today_pool_and_rules_pages_render(make_app, clock):
     async with make_app(enabled=["crm"], settings=POOL) as client:
         await _world(client, clock)
@@ -160,3 +184,86 @@ async def test_dormant_today_pool_and_rules_pages_render(make_app, clock):
         r = await client.post("/console/crm/rules/tags", data={"_csrf_token": token, "kind": "no_order_days", "value": "30", "tag": "睡"})
         assert r.status_code == 303 and await AuditEntry.filter(action="crm.tag_rule.create").exists()
         assert "分配规则" in (await client.get("/console/crm/rules", headers={"Accept-Language": "zh-CN"})).text
+
+
+async def test_a_past_range_keeps_its_figures_when_customers_change_hands_later(make_app, clock):
+    """Orders count for whoever owned the buyer when they paid; a reassignment or a release
+    afterwards does not rewrite last month's report."""
+    async with make_app(enabled=["crm"], settings=POOL) as client:
+        rt = client.runtime
+        boss, s1, s2, s3, (c1, c2, c3) = await _world(client, clock)
+        ops = await make_member("ops@example.com", roles=["operator"])
+        march = reports.period(rt, date(2026, 3, 1), date(2026, 3, 31))
+        before = await reports.performance(rt, await access.scope_of(rt, ops.id), march)
+        await assignment.reassign(rt, c1.id, s2.id, "s1 left", ops.id)
+        await assignment.reassign(rt, c3.id, None, "back to the pool", ops.id)
+        after = await reports.performance(rt, await access.scope_of(rt, ops.id), march)
+        pick = lambda report: {r["salesperson_id"]: (r["orders"], r["gmv"]) for r in report["salespeople"]}  # noqa: E731
+        assert pick(after) == pick(before) == {s1.id: (1, 20000), s2.id: (0, 0), s3.id: (1, 10000)}
+
+
+async def test_overdue_counts_follow_ups_that_fell_due_in_the_range_and_were_not_done_that_day(make_app, clock):
+    clock.current = datetime(2026, 3, 1, 2, tzinfo=timezone.utc)  # 10:00 in Shanghai
+    async with make_app(enabled=["crm"], settings=POOL) as client:
+        rt = client.runtime
+        s1 = await seller(rt, "s1")
+        ops = await make_member("ops@example.com", roles=["operator"])
+        late, on_time, same_day, open_ = [await lead(rt, n) for n in ("late", "on_time", "same_day", "open")]
+        shanghai = timezone(timedelta(hours=8))
+        for c in (late, on_time, same_day, open_):
+            await assignment.claim(rt, s1.id, c)
+            await followups.add(rt, s1.id, c, FollowUpKind.CALL, next_at=datetime(2026, 3, 10, 9, tzinfo=shanghai))
+        clock.current = datetime(2026, 3, 9, 2, tzinfo=timezone.utc)
+        await followups.add(rt, s1.id, on_time, FollowUpKind.CALL)                    # the day before
+        clock.current = datetime(2026, 3, 10, 15, tzinfo=timezone.utc)               # 23:00 on the due day
+        await followups.add(rt, s1.id, same_day, FollowUpKind.CALL)
+        clock.current = datetime(2026, 4, 5, 2, tzinfo=timezone.utc)
+        await followups.add(rt, s1.id, late, FollowUpKind.CALL)                       # weeks late
+        scope = await access.scope_of(rt, ops.id)
+
+        def overdue(report):
+            return report["totals"]["overdue"]
+
+        assert overdue(await reports.performance(rt, scope, reports.period(rt, date(2026, 3, 1), date(2026, 3, 31)))) == 2
+        assert overdue(await reports.performance(rt, scope, reports.period(rt, date(2026, 3, 1), date(2026, 3, 9)))) == 0
+        assert overdue(await reports.performance(rt, scope, reports.period(rt, date(2026, 3, 10), date(2026, 3, 10)))) == 2
+        assert overdue(await reports.performance(rt, scope, reports.period(rt, date(2026, 3, 11), date(2026, 4, 30)))) == 0
+
+
+async def test_any_date_range_works_and_impossible_ones_are_400(make_app, clock):
+    async with make_app(enabled=["crm"], settings=POOL) as client:
+        await _world(client, clock)
+        await staff("ops@example.com", roles=["operator"])
+        from qunshang.testing import bearer
+        headers = {**await bearer(await staff("api@example.com", roles=["operator"])), "Accept-Language": "zh-CN"}
+        r = await client.get("/api/crm/performance?start=2020-01-01&end=2026-12-31", headers=headers)
+        assert r.status_code == 200 and r.json()["totals"]["gmv"] == 40000  # seven years, every order
+        for start, end in (("2026-03-31", "2026-03-01"), ("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01")):
+            r = await client.get(f"/api/crm/performance?start={start}&end={end}", headers=headers)
+            assert r.status_code == 400 and r.json()["error"]["code"] == "crm_bad_range", (start, r.text)
+            assert r.json()["error"]["message"].startswith("日期范围无效")
+        r = await client.get("/api/crm/performance?start=2026-02-30&end=2026-03-01", headers=headers)
+        assert r.status_code == 400
+
+
+async def test_refunds_reverse_the_credited_gmv_and_the_customers_spend(make_app, clock):
+    """``order_refunded`` asks plugins to reverse what they credited: GMV is net of refunds."""
+    from qunshang.orders import refunds
+    from qunshang.orders.models import OrderLine
+    from qunshang.plugins.crm.models import Customer
+
+    async with make_app(enabled=["crm"], settings=POOL) as client:
+        rt = client.runtime
+        boss, s1, s2, s3, (c1, c2, c3) = await _world(client, clock)
+        ops = await make_member("ops@example.com", roles=["operator"])
+        march = reports.period(rt, date(2026, 3, 1), date(2026, 3, 31))
+        first = (await Order.filter(member_id=c1.id).order_by("id").first())
+        line = await OrderLine.get(order_id=first.id)
+        await refunds.refund(rt, first.id, key="r1", lines=[{"line_id": line.id, "quantity": 1}])  # one of two
+        report = await reports.performance(rt, await access.scope_of(rt, ops.id), march)
+        by = {r["salesperson_id"]: (r["orders"], r["gmv"]) for r in report["salespeople"]}
+        assert by[s1.id] == (1, 10000) and report["totals"]["gmv"] == 20000
+        assert (await Customer.get(member_id=c1.id)).paid_total == 20000  # 200 + 100 paid, 100 back
+        await refunds.refund(rt, first.id, key="r2")  # the rest
+        report = await reports.performance(rt, await access.scope_of(rt, ops.id), march)
+        assert {r["salesperson_id"]: r["gmv"] for r in report["salespeople"]}[s1.id] == 0

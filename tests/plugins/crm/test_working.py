@@ -63,8 +63,8 @@ async def test_manual_tags_are_normalised_and_idempotent(make_app):
 async def test_bought_category_and_joined_group_rules_tag_automatically(make_app):
     async with make_app(enabled=["crm"], settings=POOL) as client:
         rt = client.runtime
-        await tags.create_rule(TagRuleKind.BOUGHT_CATEGORY, "puer", "普洱爱好者")
-        await tags.create_rule(TagRuleKind.BOUGHT_CATEGORY, "green", "green tea")
+        await tags.create_rule(rt, TagRuleKind.BOUGHT_CATEGORY, "puer", "普洱爱好者")
+        await tags.create_rule(rt, TagRuleKind.BOUGHT_CATEGORY, "green", "green tea")
         buyer = await make_member("buyer@example.com")
         await assignment.ensure_customer(rt, buyer.id)
         sku = await product_in("puer")
@@ -72,15 +72,34 @@ async def test_bought_category_and_joined_group_rules_tag_automatically(make_app
         assert await tags.tags_of(buyer.id) == ["普洱爱好者"]
         owner = await make_member("owner@example.com")
         group = await groups.create_group(rt, owner, "Tea club")
-        await tags.create_rule(TagRuleKind.JOINED_GROUP, str(group.id), "tea club")
+        await tags.create_rule(rt, TagRuleKind.JOINED_GROUP, str(group.id), "tea club")
         await groups.join(rt, group.id, buyer)
         assert await tags.tags_of(buyer.id) == ["tea club", "普洱爱好者"]
+
+
+async def test_a_new_rule_tags_the_customers_who_already_qualify(make_app, clock):
+    """Rules apply to the past too: buyers of the category, members of the group, customers idle long enough."""
+    async with make_app(enabled=["crm"], settings=POOL) as client:
+        rt = client.runtime
+        buyer, joiner, idle, other = [await make_member(f"{n}@example.com") for n in ("buyer", "joiner", "idle", "other")]
+        for m in (buyer, joiner, idle, other):
+            await assignment.ensure_customer(rt, m.id)
+        await buy(client, buyer, (await product_in("puer")).id)
+        await buy(client, other, (await product_in("green", code="T-2")).id)
+        group = await groups.create_group(rt, await make_member("owner@example.com"), "Tea club")
+        await groups.join(rt, group.id, joiner)
+        await Customer.filter(member_id=idle.id).update(registered_at=rt.now() - timedelta(days=61))
+        await tags.create_rule(rt, TagRuleKind.BOUGHT_CATEGORY, "puer", "puer fan")
+        await tags.create_rule(rt, TagRuleKind.JOINED_GROUP, str(group.id), "club")
+        await tags.create_rule(rt, TagRuleKind.NO_ORDER_DAYS, "60", "idle")
+        got = {m.id: await tags.tags_of(m.id) for m in (buyer, joiner, idle, other)}
+        assert got == {buyer.id: ["puer fan"], joiner.id: ["club"], idle.id: ["idle"], other.id: []}
 
 
 async def test_no_order_in_n_days_rule_tags_and_untags(make_app, clock):
     async with make_app(enabled=["crm"], settings=POOL) as client:
         rt = client.runtime
-        rule = await tags.create_rule(TagRuleKind.NO_ORDER_DAYS, "60", "沉睡")
+        rule = await tags.create_rule(rt, TagRuleKind.NO_ORDER_DAYS, "60", "沉睡")
         old, fresh = await lead(rt, "old"), await lead(rt, "fresh")
         await Customer.filter(member_id=old).update(registered_at=rt.now() - timedelta(days=60, seconds=1))
         await Customer.filter(member_id=fresh).update(registered_at=rt.now() - timedelta(days=60))
@@ -95,13 +114,14 @@ async def test_no_order_in_n_days_rule_tags_and_untags(make_app, clock):
         assert await CustomerTag.filter(rule_id=rule.id).count() == 0
 
 
-@pytest.mark.parametrize("kind,value", [("no_order_days", "0"), ("no_order_days", "x"), ("joined_group", "abc")])
+@pytest.mark.parametrize("kind,value", [("no_order_days", "0"), ("no_order_days", "x"), ("no_order_days", "²"),
+                                        ("joined_group", "abc"), ("joined_group", "9" * 30), ("joined_group", "٣")])
 async def test_bad_tag_rules_are_refused(make_app, kind, value):
     from qunshang.errors import InvalidInput
 
-    async with make_app(enabled=["crm"], settings=POOL):
+    async with make_app(enabled=["crm"], settings=POOL) as client:
         with pytest.raises(InvalidInput):
-            await tags.create_rule(TagRuleKind(kind), value, "t")
+            await tags.create_rule(client.runtime, TagRuleKind(kind), value, "t")
 
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -197,3 +217,31 @@ async def test_a_crm_failure_never_refuses_a_payment(make_app, monkeypatch):
         from qunshang.orders.models import Order
         assert str((await Order.get(id=order["id"])).status) == "paid"
         assert (await Customer.get(member_id=buyer.id)).orders_count == 0  # the savepoint was undone whole
+
+
+async def test_a_replayed_order_paid_is_counted_once(make_app):
+    from qunshang.orders.models import Order
+    from qunshang.plugins.crm import hooks
+    from qunshang.plugins.crm.models import Sale
+
+    async with make_app(enabled=["crm"], settings=POOL) as client:
+        buyer = await make_member("buyer@example.com")
+        placed = await buy(client, buyer, (await product_in("puer")).id)
+        await hooks.order_paid(client.runtime, await Order.get(id=placed["id"]))  # the hook again, for the same order
+        customer = await Customer.get(member_id=buyer.id)
+        assert (customer.orders_count, await Sale.filter(order_id=placed["id"]).count()) == (1, 1)
+
+
+async def test_dormant_list_puts_the_longest_idle_first_on_every_database(make_app):
+    async with make_app(enabled=["crm"], settings={"crm": {"strategy": "pool", "dormant_days": 30}}) as client:
+        rt = client.runtime
+        s1 = await seller(rt, "s1")
+        never, lapsed, oldest = [await lead(rt, n) for n in ("never", "lapsed", "oldest")]
+        now = rt.now()
+        await Customer.filter(member_id=never).update(registered_at=now - timedelta(days=35))
+        await Customer.filter(member_id=lapsed).update(registered_at=now - timedelta(days=400), last_order_at=now - timedelta(days=50))
+        await Customer.filter(member_id=oldest).update(registered_at=now - timedelta(days=90))
+        for m in (never, lapsed, oldest):
+            await assignment.claim(rt, s1.id, m)
+        page = await dormant.listing(rt, await access.scope_of(rt, s1.id))
+        assert [r["member_id"] for r in page["items"]] == [oldest, lapsed, never]
