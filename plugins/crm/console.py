@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, Parameter
@@ -18,6 +17,7 @@ from qunshang.console import audit, forms
 from qunshang.console.pages import ConsolePage
 from qunshang.console.templates import render
 from qunshang.errors import InvalidInput
+from qunshang.localtime import parse_local
 
 from .errors import PoolClosed
 from .models import FollowUpKind, RouteMatch, TagRuleKind
@@ -41,13 +41,6 @@ async def _scope(request: Request):
     return await scope_of(_runtime(request), request.user.id)
 
 
-def _page(request: Request, template: str, **context: Any) -> Response:
-    """Render with ``local(dt, fmt)``: a time shown in the CRM's timezone."""
-    zone = ZoneInfo(_runtime(request).settings("crm").timezone)
-    return render(request, template, local=lambda dt, fmt="%Y-%m-%d %H:%M": dt.astimezone(zone).strftime(fmt) if dt else "",
-                  **context)
-
-
 def _back(path: str) -> Redirect:
     return Redirect(path, status_code=303)
 
@@ -61,14 +54,13 @@ def _choice(form: Any, name: str, enum: type[StrEnum]) -> Any:
 
 
 def _next_at(request: Request, raw: str) -> datetime | None:
-    """A ``datetime-local`` value in the CRM's timezone."""
+    """A ``datetime-local`` value, typed in the deployment's time zone."""
     if not raw:
         return None
     try:
-        local = datetime.fromisoformat(raw)
+        return parse_local(raw, _runtime(request).tz)
     except ValueError:
         raise InvalidInput(detail="next follow-up must be a date and time") from None
-    return local.replace(tzinfo=ZoneInfo(_runtime(request).settings("crm").timezone)) if local.tzinfo is None else local
 
 
 # --------------------------------------------------------------------------- customers
@@ -79,7 +71,7 @@ async def customer_list(request: Request, q: FromQuery[str | None] = None, tag: 
                         stage: FromQuery[str | None] = None, offset: Offset = 0) -> Response:
     page = await customers.listing(await _scope(request), q=(q or "")[:64] or None, tag=(tag or "")[:32] or None,
                                    stage=stage if stage in STAGES else None, offset=offset)
-    return _page(request, "crm/customers.html", page=page, q=q or "", tag=tag or "", stage=stage or "", stages=STAGES,
+    return render(request, "crm/customers.html", page=page, q=q or "", tag=tag or "", stage=stage or "", stages=STAGES,
                   pool=False)
 
 
@@ -89,7 +81,7 @@ async def pool_list(request: Request, offset: Offset = 0) -> Response:
     if not sc.pool:
         raise PoolClosed()
     page = await customers.listing(sc, pool=True, offset=offset)
-    return _page(request, "crm/customers.html", page=page, q="", tag="", stage="", stages=STAGES, pool=True)
+    return render(request, "crm/customers.html", page=page, q="", tag="", stage="", stages=STAGES, pool=True)
 
 
 @get("/crm/customers/{member_id:int}")
@@ -97,7 +89,7 @@ async def customer_view(request: Request, member_id: FromPath[int]) -> Response:
     sc = await _scope(request)
     detail = await customers.detail(sc, member_id)
     staff = await salespeople.listing() if sc.can("crm.assign") else []
-    return _page(request, "crm/customer.html", customer=detail, timeline=await customers.timeline(member_id),
+    return render(request, "crm/customer.html", customer=detail, timeline=await customers.timeline(member_id),
                   kinds=[k.value for k in FollowUpKind], staff=[s for s in staff if sc.sees_owner(s["member_id"])])
 
 
@@ -168,13 +160,13 @@ async def customer_assign(request: Request, member_id: FromPath[int]) -> Respons
 
 @get("/crm/today")
 async def today_page(request: Request) -> Response:
-    return _page(request, "crm/today.html", today=await followups.today(_runtime(request), request.user.id))
+    return render(request, "crm/today.html", today=await followups.today(_runtime(request), request.user.id))
 
 
 @get("/crm/dormant")
 async def dormant_page(request: Request, offset: Offset = 0) -> Response:
     page = await dormant.listing(_runtime(request), await _scope(request), offset=offset)
-    return _page(request, "crm/dormant.html", page=page)
+    return render(request, "crm/dormant.html", page=page)
 
 
 @get("/crm/m")
@@ -188,7 +180,7 @@ async def phone_view(request: Request) -> Response:
         link = invite_link(runtime, me.code)
         qr = qr_svg(link, scale=3)
     idle = await dormant.listing(runtime, await _scope(request), owner_id=request.user.id, limit=10)
-    return _page(request, "crm/mobile.html", today=await followups.today(runtime, request.user.id), link=link, qr=qr,
+    return render(request, "crm/mobile.html", today=await followups.today(runtime, request.user.id), link=link, qr=qr,
                   kinds=[k.value for k in FollowUpKind], dormant=idle)
 
 
@@ -197,7 +189,7 @@ async def phone_view(request: Request) -> Response:
 
 @get("/crm/rules")
 async def rules_page(request: Request) -> Response:
-    return _page(request, "crm/rules.html", routes=await routes.listing(),
+    return render(request, "crm/rules.html", routes=await routes.listing(),
                   tag_rules=await tags.rules(), staff=await salespeople.listing(),
                   settings=_runtime(request).settings("crm"), matches=[m.value for m in RouteMatch],
                   rule_kinds=[k.value for k in TagRuleKind])
@@ -272,7 +264,7 @@ async def assign_pool(request: Request) -> Response:
 
 def _range(request: Request, start: date | None, end: date | None) -> reports.Period:
     runtime = _runtime(request)
-    today = runtime.now().astimezone(ZoneInfo(runtime.settings("crm").timezone)).date()
+    today = runtime.now().astimezone(runtime.tz).date()
     return reports.period(runtime, start or today - timedelta(days=29), end or today)
 
 
@@ -280,7 +272,7 @@ def _range(request: Request, start: date | None, end: date | None) -> reports.Pe
 async def performance_page(request: Request, start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> Response:
     p = _range(request, start, end)
     report = await reports.performance(_runtime(request), await _scope(request), p)
-    return _page(request, "crm/performance.html", report=report,
+    return render(request, "crm/performance.html", report=report,
                   gmv_chart=charts.bars(report["salespeople"], "gmv"),
                   new_chart=charts.bars(report["salespeople"], "new_customers"),
                   follow_chart=charts.bars(report["salespeople"], "follow_ups"))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Thresholds(BaseModel):
@@ -33,13 +32,3 @@ class Settings(BaseModel):
     thresholds: Thresholds = Thresholds()
     manage_levels: bool = Field(default=True, description="set member levels from the lifecycle stage")
     dormant_days: int = Field(default=60, ge=1, le=3650, description="no order in this many days makes a customer dormant")
-    timezone: str = Field(default="Asia/Shanghai", description="the business day of the today list")
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}") from None
-        return value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -18,8 +17,8 @@ NOTE_MAX = 500
 
 
 def day_bounds(runtime: Any, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """The start and end of the business day (``timezone`` setting) containing ``now``."""
-    zone = ZoneInfo(runtime.settings("crm").timezone)
+    """The start and end of the business day (the deployment's ``[app] timezone``) containing ``now``."""
+    zone = runtime.tz
     local = (now or runtime.now()).astimezone(zone)
     start = datetime.combine(local.date(), time(), tzinfo=zone)
     return start.astimezone(timezone.utc), (start + timedelta(days=1)).astimezone(timezone.utc)

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from qunshang.console.csvio import escape_cell
 from qunshang.members.models import Member
@@ -41,10 +40,10 @@ class Period:
 
 
 def period(runtime: Any, first_day: date, last_day: date) -> Period:
-    """The business days ``first_day``…``last_day`` (inclusive) in the CRM's timezone."""
+    """The business days ``first_day``…``last_day`` (inclusive) in the deployment's time zone."""
     if last_day < first_day:
         raise BadRange()
-    zone = ZoneInfo(runtime.settings("crm").timezone)
+    zone = runtime.tz
     try:
         start = datetime.combine(first_day, time(), tzinfo=zone).astimezone(timezone.utc)
         end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone).astimezone(timezone.utc)

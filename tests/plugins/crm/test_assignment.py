@@ -174,7 +174,7 @@ async def test_invalid_settings_stop_startup():
 
     from qunshang.plugins.crm.settings import Settings
 
-    for bad in ({"timezone": "Mars/Olympus"}, {"strategy": "random"}, {"protection_days": 0}, {"colour": "red"},
+    for bad in ({"strategy": "random"}, {"protection_days": 0}, {"colour": "red"},
                 {"thresholds": {"loyal_min_orders": 0}}):
         with pytest.raises(ValidationError):
             Settings(**bad)
