@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pypika_tortoise import Order, Query
+from pypika_tortoise import Order, Query, Table
+from pypika_tortoise.dialects import PostgreSQLQuery
+from pypika_tortoise.terms import Function, LiteralValue, Term
 from pypika_tortoise.queries import QueryBuilder
 from tortoise.expressions import Q
 from tortoise.functions import Min, Sum
@@ -62,12 +64,11 @@ async def list_products(
         if category:
             query = query.filter(category__slug=category)
         rows = await query.order_by(*SORTS[sort]).offset(offset).limit(limit + 1).values(*LISTING_FIELDS)
-    else:  # browsing, the hot path: SQL built once per shape
+        for row in rows:
+            row["image"] = (row.pop("images") or [None])[0]
+    else:  # browsing, the hot path: SQL built once per shape, the first image picked by the database
         values = (ProductStatus.PUBLISHED.value, *([category] if category else []), limit + 1, offset)
         rows = await _listing(sort, bool(category)).rows(*values)
-        images = Product._meta.fields_map["images"]
-        for row in rows:
-            row["images"] = images.to_python_value(row["images"])
     has_more = len(rows) > limit
     rows = rows[:limit]
     lines = [PriceLine(r["id"], None, 1, r["price"]) for r in rows]
@@ -76,7 +77,7 @@ async def list_products(
         {
             "id": r["id"],
             "title": r["title"],
-            "image": (r["images"] or [None])[0],
+            "image": r["image"],
             "price": r["price"],
             "final_price": p.total,
             "in_stock": r["stock"] > 0,
@@ -93,7 +94,8 @@ def _listing(sort: str, by_category: bool) -> Statement:
 
     def build(query: type[Query], status: str, *rest: Any) -> QueryBuilder:
         product = table(Product)
-        selected = query.from_(product).select(*(getattr(product, f) for f in LISTING_FIELDS))
+        columns = [getattr(product, f) for f in LISTING_FIELDS if f != "images"]
+        selected = query.from_(product).select(*columns, _first_image(query, product).as_("image"))
         selected = selected.where(product.status == status)
         if by_category:
             slug, *rest = rest
@@ -106,6 +108,13 @@ def _listing(sort: str, by_category: bool) -> Statement:
         return selected.limit(limit).offset(offset)
 
     return Statement(Product, build)
+
+
+def _first_image(query: type[Query], product: Table) -> Term:
+    """``images[0]`` in SQL (text, or NULL for none): a listing never decodes the whole list."""
+    if issubclass(query, PostgreSQLQuery):
+        return LiteralValue(f'"{product.get_table_name()}"."images"->>0')
+    return Function("json_extract", product.images, LiteralValue("'$[0]'"))
 
 
 async def get_product(runtime: Runtime, product_id: int, member: Member | None, *, include_unpublished: bool = False) -> dict[str, Any]:
@@ -187,7 +196,7 @@ async def update_product(product_id: int, **changes: Any) -> Product:
     allowed = {"title", "description", "category_id", "images", "status", "position"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(detail=f"unknown fields {sorted(unknown)}")
+        raise InvalidInput(detail="unknown fields {fields}", fields=", ".join(sorted(unknown)))
     product = await Product.get_or_none(id=product_id)
     if product is None:
         raise NotFound()

@@ -185,3 +185,12 @@ async def test_token_use_that_cannot_be_written_waits_for_the_next_flush(client,
     assert (await ApiToken.get()).last_used_at is None
     await token_use.flush()
     assert (await ApiToken.get()).last_used_at == clock()
+
+
+async def test_listing_shows_each_products_first_image(client):
+    await service.create_product(title="Pictured tea", status=ProductStatus.PUBLISHED, images=["/media/a.png", "/media/b.png"],
+                                 skus=[service.SkuInput("PIC-1", 100, 1)])
+    await service.create_product(title="Plain tea", status=ProductStatus.PUBLISHED, skus=[service.SkuInput("PLN-1", 100, 1)])
+    for params in ({}, {"q": "tea"}):  # browsing (prepared SQL) and searching (the ORM)
+        items = (await client.get("/api/products", params=params)).json()["items"]
+        assert {i["title"]: i["image"] for i in items} == {"Pictured tea": "/media/a.png", "Plain tea": None}, params
