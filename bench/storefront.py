@@ -7,7 +7,7 @@
    (Django is installed into the benchmark's own virtualenv, never the project's).
    B: the same Qunshang page. Target B/A >= 3.
 3. A: a bare JSON hello (the minimal app's ``/healthz``). B: Qunshang's listing for an anonymous
-   visitor. Target B/A >= 0.5 (needs an anonymous page cache).
+   visitor, served from the page cache (``qunshang.web.pagecache``). Target B/A >= 0.5.
 
 Then p50/p99 latency of each page (one connection, sequential) and the queries per page
 (counted in-process from Tortoise's query log): listing and home pages must take at most 3.
