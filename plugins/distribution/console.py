@@ -1,9 +1,10 @@
-"""Console pages (``/console/distribution/…``): the effective settings and grades (with a
-form to add one), applications, distributors, the tree around a member (with audited upline changes),
+"""Console pages (``/console/distribution/…``): the effective settings and grades (with forms
+to add and edit them), product and SKU commission rates, applications, distributors, the tree around a member (with audited upline changes),
 commissions with filters and CSV export, withdrawal review and the leaderboard.
 
 Operators' pages need ``distribution.manage``; the money pages (commissions, withdrawals)
-``distribution.finance``. Every write is audited in its own transaction."""
+``distribution.finance``. Every write is audited in its own transaction. The grade and rate
+forms show their errors inline and keep what was typed."""
 
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ from tortoise.transactions import in_transaction
 from qunshang.console import audit, forms
 from qunshang.console.pages import ConsolePage
 from qunshang.console.templates import flash, render
-from qunshang.errors import InvalidInput, NotFound
+from qunshang.catalog.models import Product, Sku
+from qunshang.errors import InvalidInput, NotFound, QunshangError
 from qunshang.localtime import day_start
 from qunshang.web.locale import gettext_for
 from qunshang.members.models import Member
 
-from .models import ApplicationStatus, CommissionStatus, Distributor, DistributorStatus, WithdrawalStatus
-from .service import binding, distributors, grades, reports, team, withdrawals
+from .models import (ApplicationStatus, CommissionStatus, Distributor, DistributorStatus, Grade, RateOverride,
+                     WithdrawalStatus)
+from .service import binding, distributors, grades, reports, rules, team, withdrawals
 
 PAGE = 50  # console/_pager.html steps by 50
 MANAGE, FINANCE = "distribution.manage", "distribution.finance"
@@ -49,38 +52,195 @@ def _back(path: str) -> Redirect:
 # --------------------------------------------------------------------------- settings
 
 
-@get("/distribution/settings")
-async def settings_view(request: Request) -> Response:
-    """The settings in force (``qunshang.toml``), read-only, and the grades."""
-    settings = _runtime(request).settings("distribution")
-    return render(request, "distribution/console/settings.html", settings=settings.model_dump(),
-                  grades=await grades.list_grades())
+GRADE_FIELDS = ("name", "rank", "rates_bp", "min_team_size", "min_team_sales", "min_own_sales")
 
 
-@post("/distribution/grades")
-async def grade_create(request: Request) -> Response:
-    """Add a grade: rates per level in basis points (empty: the defaults) and its upgrade
-    rules (empty: none), audited."""
-    form = await request.form()
-    raw_rates = forms.text(form, "rates_bp", max_length=40)
-    try:
-        rates = [int(part) for part in raw_rates.replace("/", ",").split(",") if part.strip()]
-    except ValueError:
-        raise InvalidInput(detail="rates_bp must be whole numbers separated by commas") from None
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+def _numbers(form, name: str, read) -> list[int]:
+    """A list typed as ``1500, 700`` (``/`` works too), each part read by ``read``."""
+    raw = forms.text(form, name, max_length=60)
+    return [read({name: part.strip()}, name) for part in raw.replace("/", ",").split(",") if part.strip()]
+
+
+def _bp(one, name: str) -> int:
+    return forms.integer(one, name, low=0, high=10_000)
+
+
+def _typed(form, names) -> dict[str, str]:
+    return {name: str(form.get(name) or "")[:60] for name in names}
+
+
+def _grade_values(form) -> dict[str, Any]:
+    """A grade as typed: rates per level in basis points (empty: the defaults) and its upgrade
+    rules (empty: none), sales in yuan."""
     size = forms.text(form, "min_team_size", max_length=12)
-    values = {
+    return {
         "name": forms.text(form, "name", max_length=32, required=True),
         "rank": forms.integer(form, "rank", low=0, high=1000),
-        "rates_bp": rates,
+        "rates_bp": _numbers(form, "rates_bp", _bp),
         "min_team_size": forms.integer(form, "min_team_size", low=0, high=10**9) if size else None,
         **{rule: forms.money(form, rule) if forms.text(form, rule, max_length=16) else None
            for rule in ("min_team_sales", "min_own_sales")},
     }
-    async with in_transaction():
-        grade = await grades.create(_runtime(request), **values)
-        await audit.record(request, "distribution.grade.create", "distribution_grade", grade.id, after=values)
+
+
+def _grade_form(grade: dict[str, Any]) -> dict[str, str]:
+    return {"name": grade["name"], "rank": str(grade["rank"]), "rates_bp": ", ".join(map(str, grade["rates_bp"] or [])),
+            "min_team_size": "" if grade["min_team_size"] is None else str(grade["min_team_size"]),
+            "min_team_sales": _yuan(grade["min_team_sales"]), "min_own_sales": _yuan(grade["min_own_sales"])}
+
+
+async def _settings_page(request: Request, form: dict[str, str] | None = None, error: str = "",
+                         status_code: int = 200) -> Response:
+    settings = _runtime(request).settings("distribution")
+    return render(request, "distribution/console/settings.html", status_code=status_code, settings=settings.model_dump(),
+                  grades=await grades.list_grades(), form=form or dict.fromkeys(GRADE_FIELDS, ""), error=error)
+
+
+@get("/distribution/settings")
+async def settings_view(request: Request) -> Response:
+    """The settings in force (``qunshang.toml``), read-only, and the grades."""
+    return await _settings_page(request)
+
+
+@post("/distribution/grades")
+async def grade_create(request: Request) -> Response:
+    """Add a grade, audited."""
+    form = await request.form()
+    try:
+        values = _grade_values(form)
+        async with in_transaction():
+            grade = await grades.create(_runtime(request), **values)
+            await audit.record(request, "distribution.grade.create", "distribution_grade", grade.id, after=values)
+    except QunshangError as exc:
+        return await _settings_page(request, _typed(form, GRADE_FIELDS), exc.render(gettext_for(request)), exc.status_code)
     flash(request, gettext_for(request)("Saved."))
     return _back("/distribution/settings")
+
+
+def _grade_page(request: Request, grade: dict[str, Any], form: dict[str, str], error: str = "",
+                      status_code: int = 200) -> Response:
+    return render(request, "distribution/console/grade.html", status_code=status_code, grade=grade, form=form, error=error)
+
+
+async def _grade_or_404(grade_id: int) -> dict[str, Any]:
+    found = await Grade.filter(id=grade_id).values("id", "name", "rank", "rates_bp", *grades.RULES)
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+@get("/distribution/grades/{grade_id:int}")
+async def grade_edit(request: Request, grade_id: FromPath[int]) -> Response:
+    """A grade's form, filled in with what it is now."""
+    grade = await _grade_or_404(grade_id)
+    return _grade_page(request, grade, _grade_form(grade))
+
+
+@post("/distribution/grades/{grade_id:int}")
+async def grade_update(request: Request, grade_id: FromPath[int]) -> Response:
+    """Change a grade, audited with before and after. Distributors already holding it keep it."""
+    before = await _grade_or_404(grade_id)
+    form = await request.form()
+    try:
+        values = _grade_values(form)
+        async with in_transaction():
+            await grades.update(_runtime(request), grade_id, values)
+            await audit.record(request, "distribution.grade.update", "distribution_grade", grade_id,
+                               before={k: v for k, v in before.items() if k != "id"}, after=values)
+    except QunshangError as exc:
+        return _grade_page(request, before, _typed(form, GRADE_FIELDS), exc.render(gettext_for(request)),
+                           exc.status_code)
+    flash(request, gettext_for(request)("Saved."))
+    return _back("/distribution/settings")
+
+
+# --------------------------------------------------------------------------- product and SKU rates
+
+RATE_FIELDS = ("rates_bp", "amounts_per_unit", "excluded")
+
+
+def _override_form(o: RateOverride | None) -> dict[str, Any]:
+    if o is None:
+        return {"rates_bp": "", "amounts_per_unit": "", "excluded": False}
+    return {"rates_bp": ", ".join(map(str, o.rates_bp or [])),
+            "amounts_per_unit": ", ".join(_yuan(a) for a in o.amounts_per_unit or []), "excluded": o.excluded}
+
+
+async def _rates_page(request: Request, product_id: int | None, typed: dict[str, Any] | None = None,
+                      status_code: int = 200) -> Response:
+    """The product's rules, one form for the product and one per option (``typed``: the form
+    sent back with its error, keeping what was typed)."""
+    product, targets = None, []
+    if product_id is not None:
+        product = await Product.get_or_none(id=product_id)
+        if product is None:
+            raise NotFound()
+        saved = {o.sku_id: o for o in await RateOverride.filter(product_id=product_id)}
+        skus = await Sku.filter(product_id=product_id).order_by("id").values("id", "name")
+        for sku_id, name in [(None, ""), *((s["id"], s["name"]) for s in skus)]:
+            target = {"sku_id": sku_id, "name": name, "key": sku_id or "product", "saved": sku_id in saved,
+                      "form": _override_form(saved.get(sku_id)), "error": ""}
+            if typed is not None and typed["sku_id"] == sku_id:
+                target.update(form=typed["form"], error=typed["error"])
+            targets.append(target)
+    return render(request, "distribution/console/rates.html", status_code=status_code, product=product, targets=targets)
+
+
+def _sku_of(form) -> int | None:
+    raw = forms.text(form, "sku_id", max_length=12)
+    return forms.integer(form, "sku_id", low=1, high=2**31 - 1) if raw else None
+
+
+@get("/distribution/rates")
+async def rates_view(request: Request, product_id: OptId = None) -> Response:
+    return await _rates_page(request, product_id)
+
+
+@post("/distribution/rates/{product_id:int}")
+async def rates_set(request: Request, product_id: FromPath[int]) -> Response:
+    """Set the product's (or, with ``sku_id``, one option's) rates, fixed amounts per unit
+    (yuan) or exclusion, audited with before and after."""
+    form = await request.form()
+    sku_id = _sku_of(form)
+    try:
+        rates = _numbers(form, "rates_bp", _bp) or None
+        amounts = _numbers(form, "amounts_per_unit", forms.money) or None
+        excluded = form.get("excluded") == "1"
+        before = await RateOverride.get_or_none(product_id=product_id, sku_id=sku_id)
+        async with in_transaction():
+            after = await rules.set_override(_runtime(request), product_id, sku_id=sku_id, rates_bp=rates,
+                                             amounts_per_unit=amounts, excluded=excluded)
+            await audit.record(request, "distribution.rates.set", "product", product_id,
+                               before=rules.override_out(before) if before else None, after=after)
+    except NotFound:
+        raise
+    except QunshangError as exc:
+        typed = {"rates_bp": str(form.get("rates_bp") or "")[:60], "amounts_per_unit": str(form.get("amounts_per_unit") or "")[:60],
+                 "excluded": form.get("excluded") == "1"}
+        return await _rates_page(request, product_id, {"sku_id": sku_id, "form": typed,
+                                                       "error": exc.render(gettext_for(request))}, exc.status_code)
+    flash(request, gettext_for(request)("Saved."))
+    return _back(f"/distribution/rates?product_id={product_id}")
+
+
+@post("/distribution/rates/{product_id:int}/delete")
+async def rates_delete(request: Request, product_id: FromPath[int]) -> Response:
+    """Remove the product's (or one option's) own rules, audited."""
+    form = await request.form()
+    sku_id = _sku_of(form)
+    before = await RateOverride.get_or_none(product_id=product_id, sku_id=sku_id)
+    if before is None:
+        raise NotFound()
+    async with in_transaction():
+        await rules.delete_override(product_id, sku_id)
+        await audit.record(request, "distribution.rates.delete", "product", product_id,
+                           before=rules.override_out(before), after=None)
+    flash(request, gettext_for(request)("Saved."))
+    return _back(f"/distribution/rates?product_id={product_id}")
 
 
 # --------------------------------------------------------------------------- applications
@@ -269,7 +429,9 @@ async def leaderboard(request: Request, days: Days = 30) -> Response:
 def pages() -> list[ConsolePage]:
     section = "distribution"
     return [
-        ConsolePage(section, "Distribution settings", "/distribution/settings", MANAGE, (settings_view, grade_create), 10),
+        ConsolePage(section, "Distribution settings", "/distribution/settings", MANAGE,
+                    (settings_view, grade_create, grade_edit, grade_update), 10),
+        ConsolePage(section, "Commission rates", "/distribution/rates", MANAGE, (rates_view, rates_set, rates_delete), 15),
         ConsolePage(section, "Distributor applications", "/distribution/applications", MANAGE,
                     (application_list, application_approve, application_reject), 20),
         ConsolePage(section, "Distributors", "/distribution/distributors", MANAGE, (distributor_list, distributor_update), 30),

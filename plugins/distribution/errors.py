@@ -1,6 +1,6 @@
 """The distribution plugin's typed errors (stable codes, English msgids; zh-CN in locale/)."""
 
-from qunshang.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from qunshang.errors import Conflict, InvalidInput, NotFound, PermissionDenied, QunshangError
 
 
 class NotADistributor(PermissionDenied):
@@ -68,7 +68,10 @@ class InsufficientBalance(Conflict):
     message = "The amount is more than your available balance."
 
 
-class WithdrawalOutOfRange(InvalidInput):
+class WithdrawalOutOfRange(QunshangError):
+    """Bad input with its own params (``InvalidInput`` formats only its ``detail``)."""
+
+    status_code = 400
     code = "withdrawal_out_of_range"
     message = "A withdrawal must be between {min} and {max}."
 

@@ -23,6 +23,7 @@ class ApplicationStatus(StrEnum):
 class CommissionStatus(StrEnum):
     PENDING = "pending"
     AVAILABLE = "available"
+    REVERSED = "reversed"
 
 
 class WithdrawalStatus(StrEnum):
@@ -137,6 +138,8 @@ class Settlement(Model):
 
 class Commission(Model):
     """What one earner earns on one order line at one level, with its explanation."""
+
+    # status: pending, available once settled, or reversed (terminal) once refunds took it all back
 
     id = fields.IntField(primary_key=True)
     order_id = fields.IntField(db_index=True)

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('rate_bp', fields.IntField(null=True)),
                 ('amount', fields.BigIntField()),
                 ('reversed_amount', fields.BigIntField(default=0)),
-                ('status', fields.CharEnumField(default=CommissionStatus.PENDING, description='PENDING: pending\nAVAILABLE: available', enum_type=CommissionStatus, max_length=9)),
+                ('status', fields.CharEnumField(default=CommissionStatus.PENDING, description='PENDING: pending\nAVAILABLE: available\nREVERSED: reversed', enum_type=CommissionStatus, max_length=9)),
                 ('due', fields.BooleanField(default=False, description='after-sales closed, waiting for the settlement sweep')),
                 ('settlement', fields.ForeignKeyField('distribution.Settlement', source_field='settlement_id', null=True, db_constraint=True, to_field='id', related_name='commissions', on_delete=OnDelete.CASCADE)),
                 ('explanation', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),

@@ -13,8 +13,15 @@ its level-1 rate and it earns that minus the highest tier rate paid below it.
 
 Rounding: ``apply_rate`` (half-up to the fen), once per line per earner; in differential mode an
 earner gets the half-up amount of its tier rate less the half-up amount of the rate paid below,
-so a line's tiers add up to exactly the top tier's amount, never a fen more. All commissions of an
-order are one ledger posting ``platform:sales → member:<id>:pending`` keyed by the order, so a
+so a line's tiers add up to exactly the top tier's amount, never a fen more.
+
+Cap: a line's commissions, all levels together, never exceed what was paid for the line (after
+discounts, without shipping) — a fixed amount per unit or a list-price base could. The rounded
+amounts are capped in level order, lower levels first: each earner keeps what the cap still
+allows (:func:`cap_line`), so the capped amounts add up to exactly the paid amount and the
+explanation says so.
+
+All commissions of an order are one ledger posting ``platform:sales → member:<id>:pending`` keyed by the order, so a
 replayed payment callback cannot pay twice (and the rows are unique per line and level).
 """
 
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
 
 ROUNDING = "half-up to the fen, per line per earner"
 ROUNDING_DIFFERENTIAL = "half-up to the fen, per line per earner: the tier's amount less the amount at the rate paid below"
+CAPPED = ", then capped at the amount paid for the line (all levels together, lower levels first)"
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ async def create_for_order(runtime: Runtime, order: Order) -> list[Commission]:
     if not plan:
         return []
     await _apply_hook_rates(runtime, order, plan)
+    _price(plan)
     now = runtime.now()
     rows = [_commission(order, item, now) for item in plan]
     rows = [row for row in rows if row.amount > 0]
@@ -191,6 +200,32 @@ def _plan(runtime: Runtime, lines: list[OrderLine], earners: list[Earner], overr
     return plan
 
 
+def cap_line(amounts: list[int], paid: int) -> list[int]:
+    """Cap one line's amounts (in level order) at ``paid`` all together: each level keeps what
+    is left of ``paid`` after the levels below it, so no fen is created or lost."""
+    left, out = max(paid, 0), []
+    for amount in amounts:
+        out.append(min(amount, left))
+        left -= out[-1]
+    return out
+
+
+def _price(plan: list[dict[str, Any]]) -> None:
+    """Set each item's ``amount``, ``exact`` and ``capped`` (the uncapped amount, when the
+    line's cap lowered it): items of a line are consecutive and in level order."""
+    for item in plan:
+        item["amount"], item["exact"] = amount_of(item, item["base"], item["line"].quantity)
+        item["capped"] = None
+    by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in plan:
+        by_line[item["line"].id].append(item)
+    for items in by_line.values():
+        capped = cap_line([i["amount"] for i in items], items[0]["line"].total)
+        for item, amount in zip(items, capped, strict=True):
+            if amount != item["amount"]:
+                item["capped"], item["amount"] = item["amount"], amount
+
+
 def _rate(settings, grade_rates: tuple[int, ...], override: RateOverride | None, level: int) -> tuple[int, str]:
     if override is not None and override.rates_bp is not None:
         rates = override.rates_bp
@@ -221,7 +256,8 @@ async def _apply_hook_rates(runtime: Runtime, order: Order, plan: list[dict[str,
 def _commission(order: Order, item: dict[str, Any], now) -> Commission:
     line: OrderLine = item["line"]
     earner: Earner = item["earner"]
-    amount, exact = amount_of(item, item["base"], line.quantity)
+    amount, exact = item["amount"], item["exact"]
+    rounding = ROUNDING_DIFFERENTIAL if item["differential"] else ROUNDING
     explanation = {
         "order_id": order.id, "order_number": order.number, "order_line_id": line.id, "product_id": line.product_id,
         "sku_id": line.sku_id, "title": line.title, "quantity": line.quantity, "level": earner.level,
@@ -230,7 +266,8 @@ def _commission(order: Order, item: dict[str, Any], now) -> Commission:
         "rate_bp": item["rate_bp"], "fixed_per_unit": item["per_unit"], "rate_source": item["rate_source"],
         "grade": earner.grade if item["rate_source"] == "grade" else None,
         "differential": item["differential"], "exact": f"{exact:.4f}",
-        "rounding": ROUNDING_DIFFERENTIAL if item["differential"] else ROUNDING, "amount": amount,
+        "rounding": rounding + CAPPED if item["capped"] is not None else rounding, "amount": amount,
+        "cap": {"paid": line.total, "uncapped": item["capped"]} if item["capped"] is not None else None,
     }
     return Commission(
         order_id=order.id, order_line_id=line.id, buyer_id=order.member_id, earner_id=earner.member_id,

@@ -5,6 +5,7 @@ only: a grade is never lowered automatically."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
@@ -51,24 +52,33 @@ async def list_grades() -> list[dict[str, Any]]:
 
 async def upgrade_around(runtime: Runtime, buyer_ids: list[int]) -> int:
     """Give the buyers and every member above them the best grade whose rules they now meet,
-    if it is better than theirs."""
+    if it is better than theirs. Set-based: the same few statements for one member or
+    hundreds (:func:`team.figures_of`), plus one ``UPDATE`` per grade given."""
     ruled = await Grade.filter(Q(min_team_size__not_isnull=True) | Q(min_team_sales__not_isnull=True)
                                | Q(min_own_sales__not_isnull=True)).order_by("-rank")
     if not ruled or not buyer_ids:
         return 0
     above = await TreePath.filter(descendant_id__in=buyer_ids).distinct().values_list("ancestor_id", flat=True)
-    member_ids = sorted({*buyer_ids, *above})
-    current = dict(await Distributor.filter(member_id__in=member_ids).values_list("member_id", "grade__rank"))
-    upgraded = 0
-    for member_id in member_ids:
-        if member_id not in current:
-            continue
-        figures = await team.figures(member_id, team.cutoff(runtime))
-        for grade in ruled:
-            if current[member_id] is not None and grade.rank <= current[member_id]:
-                break
-            if all(getattr(grade, rule) is None or figures[rule[4:]] >= getattr(grade, rule) for rule in RULES):
-                await Distributor.filter(member_id=member_id).update(grade_id=grade.id)
-                upgraded += 1
-                break
-    return upgraded
+    current = dict(await Distributor.filter(member_id__in=sorted({*buyer_ids, *above}))
+                   .values_list("member_id", "grade__rank"))
+    if not current:
+        return 0
+    figures = await team.figures_of(list(current), team.cutoff(runtime))
+    promoted: dict[int, list[int]] = defaultdict(list)
+    for member_id, rank in current.items():
+        best = _best(ruled, rank, figures[member_id])
+        if best is not None:
+            promoted[best.id].append(member_id)
+    for grade_id, member_ids in promoted.items():
+        await Distributor.filter(member_id__in=member_ids).update(grade_id=grade_id)
+    return sum(len(ids) for ids in promoted.values())
+
+
+def _best(ruled: list[Grade], rank: int | None, figures: dict[str, int]) -> Grade | None:
+    """The best of ``ruled`` (best first) whose rules ``figures`` meet, if better than ``rank``."""
+    for grade in ruled:
+        if rank is not None and grade.rank <= rank:
+            return None
+        if all(getattr(grade, rule) is None or figures[rule[4:]] >= getattr(grade, rule) for rule in RULES):
+            return grade
+    return None

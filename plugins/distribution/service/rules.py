@@ -64,7 +64,8 @@ async def calculate(runtime: Runtime, product_id: int, skus: list[dict[str, Any]
                     grade_rates: tuple[int, ...] = ()) -> dict[str, Any]:
     """The calculator for ``skus`` (``id``, ``name``, ``price``) already loaded, for an earner
     whose grade pays ``grade_rates``: one query (the product's overrides) whatever the number
-    of levels and SKUs. The rules are the commission plan's own (:func:`commissions.rule_for`)."""
+    of levels and SKUs. The rules are the commission plan's own (:func:`commissions.rule_for`),
+    capped like a line at the price paid (:func:`commissions.cap_line`)."""
     settings = runtime.settings("distribution")
     overrides = {(o.product_id, o.sku_id): o for o in await RateOverride.filter(product_id=product_id)}
     out = []
@@ -80,6 +81,8 @@ async def calculate(runtime: Runtime, product_id: int, skus: list[dict[str, Any]
                 paid_below = max(paid_below, rule["differential"]["tier_rate_bp"])
             amount, _exact = commissions.amount_of(rule, sku["price"], 1)
             levels.append({"level": level, "amount": amount, "rate_bp": rule["rate_bp"], "source": rule["rate_source"]})
+        for row, amount in zip(levels, commissions.cap_line([r["amount"] for r in levels], sku["price"]), strict=True):
+            row["amount"] = amount
         out.append({"sku_id": sku["id"], "name": sku["name"], "price": sku["price"], "levels": levels})
     return {"product_id": product_id, "self_purchase": settings.self_purchase, "skus": out}
 

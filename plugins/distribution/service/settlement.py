@@ -103,7 +103,9 @@ async def reverse_for_refund(runtime: Runtime, order: Order, refund: Refund) -> 
     """Take back each commission of the refunded lines in proportion to the units refunded
     so far (cumulative, so partial refunds add up to exactly the commission). Pending money
     comes out of ``pending``, settled money out of ``available`` — which may go negative
-    when it was already withdrawn; later earnings then repay it first."""
+    when it was already withdrawn; later earnings then repay it first. A commission taken
+    back whole becomes ``reversed`` (terminal: never settled), a partly taken back one keeps
+    its status and shows its ``reversed_amount``."""
     line_ids = {part["line_id"] for part in refund.lines}
     if not line_ids:
         return 0
@@ -115,8 +117,9 @@ async def reverse_for_refund(runtime: Runtime, order: Order, refund: Refund) -> 
         delta = target - c.reversed_amount
         if delta <= 0:
             continue
+        whole = {"status": CommissionStatus.REVERSED, "due": False} if target == c.amount else {}
         changed = await Commission.filter(id=c.id, reversed_amount=c.reversed_amount, status=c.status).update(
-            reversed_amount=target
+            reversed_amount=target, **whole
         )
         if not changed:  # settled or reversed meanwhile: let the refund be retried
             raise Conflict()

@@ -37,7 +37,7 @@ async def test_distribution_console_permission_matrix(make_app, role):
             assert (await sign_in(client, "someone@example.com")).status_code == 303
             grants = runtime.state["permissions"].get(role, set())
         routes = [r for r in console_routes(client.app) if r[1].startswith("/console/distribution")]
-        assert len(routes) == 15 and all(perm in ("distribution.manage", "distribution.finance") for _, _, perm in routes)
+        assert len(routes) == 20 and all(perm in ("distribution.manage", "distribution.finance") for _, _, perm in routes)
         wrong = []
         for method, path, permission in routes:
             headers = await client.form_headers() if method == "POST" else {}

@@ -148,3 +148,24 @@ async def test_why_a_commission_is_what_it_is_with_a_fraction_of_a_fen(make_app)
         assert "Why did I get CN¥12.35?" in page
         assert "Someone in your team, level 2, bought it" in page
         assert "= ¥12.345, rounded half-up to the fen: CN¥12.35" in page
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "Capped at the amount paid for the item, all levels together, lower levels first: CN¥100.00 (CN¥20.00 before the cap) → CN¥10.00"),
+    ("zh-CN", "各级佣金合计不超过该商品实付金额，从低层级起依次分配：实付 ¥100.00（封顶前 ¥20.00）→ ¥10.00"),
+])
+async def test_a_capped_commission_says_so(make_app, lang, text):
+    from qunshang.plugins.distribution.service import rules
+
+    from .site import pay
+
+    async with make_app(enabled=["distribution"], settings=settings()) as client:
+        w = await world(client.runtime)
+        await rules.set_override(client.runtime, w.product.id, sku_id=None, rates_bp=None,
+                                 amounts_per_unit=[9000, 2000], excluded=False)
+        order = await pay(client.runtime, w.c, (await w.product.skus.all())[0])
+        mine = await Commission.get(order_id=order.id, earner_id=w.a.id)
+        assert mine.amount == 1000
+        await log_in(client, "13900000001")
+        page = (await client.get(f"/distribution/earnings/{mine.id}", headers={"Accept-Language": lang})).text
+        assert text in page
