@@ -28,16 +28,29 @@ class QunshangError(Exception):
         return {}
 
     def render(self, translate=lambda s: s) -> str:
-        text = translate(self.message)
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return _format(translate(self.message), self.params)
 
 
 class InvalidInput(QunshangError):
+    """Bad input. ``detail`` is a msgid of its own, formatted with the other params::
+
+        InvalidInput(detail="{field} must be at most {max_length} characters", field="title", max_length=100)
+
+    Params are values, never words (field names, numbers, allowed values): the words are in
+    the msgid so that the whole message reads in the caller's language.
+    """
+
     code = "invalid_input"
     message = "The request is not valid: {detail}"
+
+    def render(self, translate=lambda s: s) -> str:
+        params = dict(self.params)
+        detail = params.pop("detail", "")
+        if isinstance(detail, str) and detail:
+            detail = translate(detail)
+            if params:  # a detail without params is shown as is, braces and all
+                detail = _format(detail, params)
+        return _format(translate(self.message), {**params, "detail": detail})
 
 
 class NotAuthenticated(QunshangError):
@@ -87,6 +100,13 @@ class TooManyRequests(QunshangError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.params.get("seconds", 60))}
+
+
+def _format(text: str, params: dict[str, Any]) -> str:
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return text
 
 
 class ConfigError(Exception):

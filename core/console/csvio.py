@@ -52,7 +52,11 @@ class ImportReport:
 
 
 class BadFile(Exception):
-    """The file as a whole cannot be read (no header, wrong columns, undecodable)."""
+    """The file as a whole cannot be read: required columns are ``missing``."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(f"missing columns: {', '.join(missing)}")
 
 
 def detect_encoding(head: bytes) -> str:
@@ -127,7 +131,7 @@ async def import_products(binary: IO[bytes], progress: Callable[[int], None] | N
     header = reader.fieldnames or []
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise BadFile(f"missing columns: {', '.join(missing)}")
+        raise BadFile(missing)
     batch: list[tuple[int, ImportRow]] = []
     try:
         for row in reader:

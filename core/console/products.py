@@ -192,7 +192,7 @@ async def import_upload(request: Request) -> Response:
     try:
         report = await csvio.import_products(upload.file)
     except csvio.BadFile as exc:
-        raise InvalidInput(detail=str(exc)) from None
+        raise InvalidInput(detail="the CSV file is missing columns: {columns}", columns=", ".join(exc.missing)) from None
     # rows are written in batches as the file is read: the audit entry sums them up afterwards
     await audit.record(request, "product.import", "product", "", after={
         "file": upload.filename, "encoding": report.encoding, "created": report.created, "rejected": report.rejected})

@@ -44,7 +44,7 @@ async def save_image(runtime: Any, upload: Any) -> str:
             while chunk:
                 size += len(chunk)
                 if size > MAX_BYTES:
-                    raise InvalidInput(detail=f"the image must be at most {MAX_BYTES // (1024 * 1024)} MB")
+                    raise InvalidInput(detail="the image must be at most {size} MB", size=MAX_BYTES // (1024 * 1024))
                 out.write(chunk)
                 chunk = await upload.read(CHUNK)
     except BaseException:

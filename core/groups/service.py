@@ -155,7 +155,7 @@ async def create_group(
 async def update_group(runtime: Runtime, actor: Member, group_id: int, **changes: Any) -> Group:
     unknown = set(changes) - {"name", "description", "join_policy"}
     if unknown:
-        raise InvalidInput(detail=f"unknown fields {sorted(unknown)}")
+        raise InvalidInput(detail="unknown fields {fields}", fields=", ".join(sorted(unknown)))
     group, standing = await _visible(runtime, group_id, actor)
     _require(standing.admin, GroupAdminRequired)
     if "name" in changes:
@@ -221,7 +221,7 @@ async def join(
     ``group_member_joined`` fires when the member becomes active.
     """
     if via is not None and via not in VIAS:
-        raise InvalidInput(detail=f"via must be one of {', '.join(sorted(VIAS))}")
+        raise InvalidInput(detail="via must be one of {choices}", choices=", ".join(sorted(VIAS)))
     try:
         async with in_transaction():
             group = await _group(group_id)
@@ -366,11 +366,11 @@ async def create_invite(
     expires_in_hours: int | None = None,
 ) -> GroupInvite:
     if via not in VIAS:
-        raise InvalidInput(detail=f"via must be one of {', '.join(sorted(VIAS))}")
+        raise InvalidInput(detail="via must be one of {choices}", choices=", ".join(sorted(VIAS)))
     if max_uses is not None and not (isinstance(max_uses, int) and 1 <= max_uses <= INVITE_MAX_USES):
-        raise InvalidInput(detail=f"max_uses must be an integer from 1 to {INVITE_MAX_USES}")
+        raise InvalidInput(detail="max_uses must be an integer from 1 to {high}", high=INVITE_MAX_USES)
     if expires_in_hours is not None and not (isinstance(expires_in_hours, int) and 1 <= expires_in_hours <= INVITE_MAX_HOURS):
-        raise InvalidInput(detail=f"expires_in_hours must be an integer from 1 to {INVITE_MAX_HOURS}")
+        raise InvalidInput(detail="expires_in_hours must be an integer from 1 to {high}", high=INVITE_MAX_HOURS)
     group, standing = await _visible(runtime, group_id, actor)
     _require(standing.admin, GroupAdminRequired)
     expires_at = runtime.now() + timedelta(hours=expires_in_hours) if expires_in_hours else None

@@ -148,7 +148,7 @@ def clean_context(context: dict[str, Any] | None) -> dict[str, str]:
 
 def check_locale(locale: str | None) -> str | None:
     if locale is not None and locale not in LOCALES:
-        raise InvalidInput(detail=f"locale must be one of {', '.join(LOCALES)}")
+        raise InvalidInput(detail="locale must be one of {choices}", choices=", ".join(LOCALES))
     return locale
 
 
@@ -239,7 +239,7 @@ async def update_profile(member: Member, **changes: Any) -> Member:
     """Change ``display_name`` and/or ``locale`` (``None`` follows the browser's language)."""
     unknown = set(changes) - {"display_name", "locale"}
     if unknown:
-        raise InvalidInput(detail=f"unknown fields {sorted(unknown)}")
+        raise InvalidInput(detail="unknown fields {fields}", fields=", ".join(sorted(unknown)))
     if "display_name" in changes:
         changes["display_name"] = clean_text(changes["display_name"], "display_name", max_length=NAME_MAX)
     if "locale" in changes:
@@ -269,7 +269,7 @@ async def set_level(runtime: Runtime, member: Member, new_level: str, reason: st
     try:
         level = Level(new_level)
     except ValueError:
-        raise InvalidInput(detail=f"unknown level {new_level!r}") from None
+        raise InvalidInput(detail="unknown level {level}", level=repr(new_level)) from None
     reason = clean_text(reason, "reason", max_length=200)
     async with in_transaction():
         current = await Member.filter(id=member.id).first().values_list("level", flat=True)

@@ -10,7 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Parameter
 
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound
+from ..validation import invalid_body
 from ..runtime import Runtime
 from ..web.guards import has_permission, login_required, permission
 from . import refunds, service
@@ -70,7 +71,7 @@ async def strict(request: Request, struct_type: type[T]) -> T:
     try:
         return msgspec.convert(await request.json(), struct_type, strict=True)
     except msgspec.ValidationError as exc:
-        raise InvalidInput(detail=str(exc)) from None
+        raise invalid_body(exc) from None
 
 
 def refund_out(refund: Refund) -> dict[str, Any]:

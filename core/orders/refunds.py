@@ -187,7 +187,7 @@ def _requested(lines: Sequence[Mapping[str, Any]]) -> dict[int, int]:
         line_id = item.get("line_id") if isinstance(item, Mapping) else None
         quantity = item.get("quantity") if isinstance(item, Mapping) else None
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (line_id, quantity)):
-            raise InvalidInput(detail="each line is {line_id, quantity} with integers")
+            raise InvalidInput(detail="each line is an object with line_id and quantity")
         if line_id < 1 or not 1 <= quantity <= MAX_QUANTITY:
             raise InvalidInput(detail="line_id and quantity must be positive integers")
         requested[line_id] = requested.get(line_id, 0) + quantity

@@ -30,6 +30,7 @@ from ..catalog import service as catalog
 from ..catalog.models import ProductStatus
 from ..catalog.pricing import PriceLine, price_lines
 from ..errors import IdempotencyKeyReused, InvalidInput, InvalidState, NotFound, OutOfStock
+from ..validation import invalid_body
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 
 if TYPE_CHECKING:
@@ -400,12 +401,12 @@ def _wanted(lines: Sequence[Mapping[str, Any]], max_quantity: int, max_lines: in
         if not _is_int(sku_id) or not 1 <= sku_id <= MAX_ID:
             raise InvalidInput(detail="sku_id must be a positive integer")
         if not _is_int(quantity) or not 1 <= quantity <= max_quantity:
-            raise InvalidInput(detail=f"quantity must be an integer from 1 to {max_quantity}")
+            raise InvalidInput(detail="quantity must be an integer from 1 to {high}", high=max_quantity)
         wanted[sku_id] = wanted.get(sku_id, 0) + quantity
         if wanted[sku_id] > max_quantity:
-            raise InvalidInput(detail=f"quantity must be an integer from 1 to {max_quantity}")
+            raise InvalidInput(detail="quantity must be an integer from 1 to {high}", high=max_quantity)
     if len(wanted) > max_lines:
-        raise InvalidInput(detail=f"an order has at most {max_lines} lines")
+        raise InvalidInput(detail="an order has at most {max_lines} lines", max_lines=max_lines)
     return wanted
 
 
@@ -413,7 +414,7 @@ def _address(raw: Mapping[str, Any]) -> dict[str, str]:
     try:
         return msgspec.structs.asdict(msgspec.convert(raw, Address, strict=True))
     except msgspec.ValidationError as exc:
-        raise InvalidInput(detail=f"address: {exc}") from None
+        raise invalid_body(exc, "address") from None
 
 
 def _note(note: str) -> str:

@@ -13,13 +13,14 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from ..errors import QunshangError
+from ..errors import InvalidInput, QunshangError
+from ..validation import validation_error
 from .locale import gettext_for
 
 log = logging.getLogger("qunshang.web")
 
 _HTTP_CODES = {
-    400: ("invalid_input", "The request is not valid: {detail}"),
+    400: ("invalid_input", InvalidInput.message),
     401: ("not_authenticated", "Please log in first."),
     403: ("permission_denied", "You do not have permission to do this."),
     404: ("not_found", "Not found."),
@@ -45,11 +46,11 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         return internal_error(request, exc)
-    code, template = _HTTP_CODES.get(status, ("bad_request", "The request is not valid: {detail}"))
+    code, template = _HTTP_CODES.get(status, ("bad_request", InvalidInput.message))
     if isinstance(exc, (NotAuthorizedException, PermissionDeniedException)) and "csrf" in str(exc.detail).lower():
         code, template = "csrf_failed", "The form expired or was sent from another site. Please reload and try again."
-    detail = _validation_detail(exc) if isinstance(exc, ValidationException) else str(exc.detail)
-    message = gettext_for(request)(template).format(detail=detail)
+    translate = gettext_for(request)
+    message = invalid_http(exc).render(translate) if template == InvalidInput.message else translate(template)
     response = error_response(request, status, code, message)
     if exc.headers:
         response.headers.update(exc.headers)
@@ -62,14 +63,14 @@ def internal_error(request: Request, exc: Exception) -> Response:
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", message)
 
 
-def _validation_detail(exc: ValidationException) -> str:
+def invalid_http(exc: HTTPException) -> InvalidInput:
+    """A Litestar 4xx as :class:`InvalidInput`: msgspec's validation messages become translatable."""
     extra = exc.extra
-    if isinstance(extra, list) and extra:
+    if isinstance(exc, ValidationException) and isinstance(extra, list) and extra and isinstance(extra[0], dict):
         first = extra[0]
-        if isinstance(first, dict):
-            key = first.get("key") or first.get("source") or ""
-            return f"{key}: {first.get('message', '')}".strip(": ")
-    return str(exc.detail)
+        key = str(first.get("key") or first.get("source") or "")
+        return validation_error(str(first.get("message", "")), key=key)
+    return InvalidInput(detail=str(exc.detail))
 
 
 EXCEPTION_HANDLERS = {

@@ -49,7 +49,7 @@ def _choice(form: Any, name: str, enum: type[StrEnum]) -> Any:
     """A required form field that must be one of the enum's values."""
     value = forms.text(form, name, max_length=32, required=True)
     if value not in {e.value for e in enum}:
-        raise InvalidInput(detail=f"{name} must be one of {', '.join(e.value for e in enum)}")
+        raise InvalidInput(detail="{field} must be one of {choices}", field=name, choices=", ".join(e.value for e in enum))
     return enum(value)
 
 

@@ -15,6 +15,7 @@ from litestar.response import Stream
 
 from qunshang.errors import InvalidInput
 from qunshang.runtime import Runtime
+from qunshang.validation import invalid_body
 from qunshang.web.guards import login_required, permission
 
 from .models import ApplicationStatus, CommissionStatus, DistributorStatus, WithdrawalStatus
@@ -36,7 +37,7 @@ async def strict(request: Request, struct_type: type[T]) -> T:
     try:
         return msgspec.convert(await request.json(), struct_type, strict=True)
     except msgspec.ValidationError as exc:
-        raise InvalidInput(detail=str(exc)) from None
+        raise invalid_body(exc) from None
 
 
 class BindIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -294,7 +294,7 @@ async def distributor_update(request: Request, member_id: FromPath[int]) -> Resp
     form = await request.form()
     status = forms.text(form, "status", max_length=16)
     if status not in {s.value for s in DistributorStatus}:
-        raise InvalidInput(detail="status must be active, frozen or disabled")
+        raise InvalidInput(detail="{field} must be one of {allowed}", field="status", allowed="active, frozen, disabled")
     grade = forms.text(form, "grade_id", max_length=12)
     grade_id = forms.integer(form, "grade_id", low=1, high=2**31 - 1) if grade else None
     before = await Distributor.get_or_none(member_id=member_id)

@@ -44,7 +44,7 @@ def _when(runtime, form, name: str) -> datetime:
     try:
         return parse_local(forms.text(form, name, max_length=32, required=True), runtime.tz)
     except ValueError:
-        raise InvalidInput(detail=f"{name} must be a date and time") from None
+        raise InvalidInput(detail="{field} must be a date and time", field=name) from None
 
 
 @get("/livestream")

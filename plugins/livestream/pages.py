@@ -61,7 +61,7 @@ async def buy_form(request: Request, runtime: NamedDependency[Runtime], session_
     try:
         sku_id, quantity = (int(str(form.get(k, ""))) for k in ("sku_id", "quantity"))
     except ValueError:
-        return await _room(request, runtime, session_id, error_text(request, runtime, InvalidInput(detail="sku_id, quantity")), 400)
+        return await _room(request, runtime, session_id, error_text(request, runtime, InvalidInput(detail="sku_id and quantity must be whole numbers")), 400)
     coupon = str(form.get("coupon_id", ""))
     address = {k: str(form.get(k, ""))[:200] for k in ADDRESS_FIELDS}
     try:

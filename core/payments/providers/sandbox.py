@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from ...errors import InvalidInput
+from ...validation import invalid_body
 from ..base import BadSignature, CallbackData, CallbackExpired, PaymentProvider
 
 TIMESTAMP_HEADER = "x-sandbox-timestamp"
@@ -61,5 +61,5 @@ class SandboxProvider(PaymentProvider):
         try:
             data = msgspec.json.decode(raw_body, type=SandboxCallback)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise InvalidInput(detail=str(exc)) from None
+            raise invalid_body(exc) from None
         return CallbackData(data.intent_id, data.transaction_id, data.amount)

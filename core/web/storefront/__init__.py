@@ -11,8 +11,8 @@ from urllib.parse import quote
 from litestar import Request, Response, Router
 from litestar.exceptions import HTTPException, NotFoundException
 
-from ...errors import InvalidInput, NotAuthenticated, NotFound, QunshangError
-from ..errors import internal_error
+from ...errors import NotAuthenticated, NotFound, QunshangError
+from ..errors import internal_error, invalid_http
 from . import account, cart, groups, shop
 from .render import error_text, render_filled, render_fragment, see_other
 
@@ -31,7 +31,7 @@ def page_error(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, HTTPException):  # e.g. a query parameter out of range
         if exc.status_code >= 500:
             return internal_error(request, exc)
-        status, exc = exc.status_code, InvalidInput(detail=str(exc.detail))
+        status, exc = exc.status_code, invalid_http(exc)
         exc.status_code = status
     context = {"message": error_text(request, runtime, exc)}
     response = render_filled(request, runtime, "core/error.html", context, {}, [], exc.status_code)

@@ -41,7 +41,7 @@ def _int(value: Any, low: int, high: int) -> int:
     except ValueError:
         raise InvalidInput(detail="not a whole number") from None
     if not low <= number <= high:
-        raise InvalidInput(detail=f"must be from {low} to {high}")
+        raise InvalidInput(detail="must be from {low} to {high}", low=low, high=high)
     return number
 
 

@@ -186,9 +186,9 @@ def check_rates(rates: list[int] | None, levels: int) -> None:
     if rates is None:
         return
     if len(rates) > levels or any(isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 10_000 for r in rates):
-        raise InvalidInput(detail=f"rates_bp holds at most {levels} rates of 0 to 10000 basis points")
+        raise InvalidInput(detail="{field} holds at most {levels} rates of 0 to 10000 basis points", field="rates_bp", levels=levels)
     if sum(rates) > 10_000:
-        raise InvalidInput(detail="rates_bp must not add up to more than 10000 basis points")
+        raise InvalidInput(detail="{field} must not add up to more than 10000 basis points", field="rates_bp")
 
 
 def distributor_out(d: Distributor) -> dict[str, Any]:

@@ -23,13 +23,13 @@ async def set_override(runtime: Runtime, product_id: int, *, sku_id: int | None,
     if sku_id is not None and not await Sku.exists(id=sku_id, product_id=product_id):
         raise NotFound()
     if rates_bp is not None and amounts_per_unit is not None:
-        raise InvalidInput(detail="set either rates_bp or amounts_per_unit, not both")
+        raise InvalidInput(detail="set either {first} or {second}, not both", first="rates_bp", second="amounts_per_unit")
     check_rates(rates_bp, levels)
     if amounts_per_unit is not None and (
         len(amounts_per_unit) > levels
         or any(isinstance(a, bool) or not isinstance(a, int) or not 0 <= a <= 10**9 for a in amounts_per_unit)
     ):
-        raise InvalidInput(detail=f"amounts_per_unit holds at most {levels} amounts of 0 to 1000000000")
+        raise InvalidInput(detail="{field} holds at most {levels} amounts of 0 to {high}", field="amounts_per_unit", levels=levels, high=1_000_000_000)
     override, _ = await RateOverride.update_or_create(
         product_id=product_id, sku_id=sku_id,
         defaults={"rates_bp": rates_bp, "amounts_per_unit": amounts_per_unit, "excluded": excluded},

@@ -62,7 +62,7 @@ _HELD: contextvars.ContextVar[Held | None] = contextvars.ContextVar("livestream_
 
 def _money(value: Any, name: str, low: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_AMOUNT:
-        raise InvalidInput(detail=f"{name} is an amount in minor units from {low}")
+        raise InvalidInput(detail="{field} is an amount in minor units from {low}", field=name, low=low)
     return value
 
 

@@ -38,14 +38,14 @@ TRANSITIONS: dict[str, tuple[tuple[SessionStatus, ...], SessionStatus]] = {
 
 def _text(value: Any, name: str, max_length: int, *, required: bool = True) -> str:
     if not isinstance(value, str) or len(value) > max_length or (required and not value.strip()):
-        raise InvalidInput(detail=f"{name} must be text of 1 to {max_length} characters")
+        raise InvalidInput(detail="{field} must be text of 1 to {max_length} characters", field=name, max_length=max_length)
     return value.strip()
 
 
 def _url(value: Any, name: str) -> str:
     value = _text(value, name, 500, required=False)
     if value and not value.startswith(URL_PREFIXES):
-        raise InvalidInput(detail=f"{name} must be an http(s) URL")
+        raise InvalidInput(detail="{field} must be an http(s) URL", field=name)
     return value
 
 
@@ -82,7 +82,9 @@ async def schedule(
     if starts_at <= runtime.now():
         raise InvalidInput(detail="a session starts in the future")
     if not timedelta(minutes=5) <= ends_at - starts_at <= limit:
-        raise InvalidInput(detail=f"a session lasts from 5 minutes to {limit.total_seconds() / 3600:g} hours")
+        raise InvalidInput(
+            detail="a session lasts from 5 minutes to {hours} hours", hours=f"{limit.total_seconds() / 3600:g}"
+        )
     return await LiveSession.create(
         room_id=room.id, title=_text(title, "title", 100), scheduled_start=starts_at, scheduled_end=ends_at,
         stream_url=_url(stream_url, "stream_url"),
@@ -91,7 +93,7 @@ async def schedule(
 
 async def transition(runtime, session: LiveSession, action: str) -> LiveSession:
     if action not in TRANSITIONS:
-        raise InvalidInput(detail=f"action must be one of {', '.join(TRANSITIONS)}")
+        raise InvalidInput(detail="action must be one of {choices}", choices=", ".join(TRANSITIONS))
     sources, target = TRANSITIONS[action]
     now = runtime.now()
     changes: dict[str, Any] = {"status": target}

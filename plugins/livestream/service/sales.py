@@ -49,13 +49,16 @@ from . import coupons
 _RESERVED: contextvars.ContextVar[dict[int, tuple[int, int]] | None] = contextvars.ContextVar(
     "livestream_reserved", default=None
 )
+#: the session of the room :func:`buy` is placing an order from: only those orders count as the
+#: session's (an order's ``context`` is sent by the client and proves nothing)
+_FROM_ROOM: contextvars.ContextVar[int | None] = contextvars.ContextVar("livestream_from_room", default=None)
 SALE_FIELDS = ("id", "session_id", "product_id", "sku_id", "live_price", "cap", "remaining", "per_member_limit",
                "starts_at", "ends_at", "status")
 
 
 def _positive(value: Any, name: str, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
-        raise InvalidInput(detail=f"{name} must be an integer from 1 to {high}")
+        raise InvalidInput(detail="{field} must be an integer from 1 to {high}", field=name, high=high)
     return value
 
 
@@ -151,6 +154,17 @@ async def buy(
     """Order from the live room: from the SKU's open live sale if it has one (reserve, limit and
     live price), else at the ordinary price for a product on the session's shelf; with
     ``coupon_id``, the member's claimed live coupon of this session comes off (see ``coupons``)."""
+    token = _FROM_ROOM.set(session_id)
+    try:
+        return await _buy(runtime, member, session_id, sku_id, quantity, address, idempotency_key, coupon_id)
+    finally:
+        _FROM_ROOM.reset(token)
+
+
+async def _buy(
+    runtime, member, session_id: int, sku_id: int, quantity: int, address: Mapping[str, Any],
+    idempotency_key: str | None, coupon_id: int | None,
+) -> orders.Placement:
     _positive(quantity, "quantity", orders_max(runtime))
     session = await LiveSession.get_or_none(id=session_id)
     if session is None:
@@ -253,10 +267,8 @@ def check_live_order(draft) -> None:
 
 
 async def record_order(order) -> None:
-    """The ``order_placed`` impl: remember orders placed from a room (the funnel)."""
-    session = (order.context or {}).get("live_session")
-    if order.context.get("channel") == "livestream" and session and session.isdigit() and await LiveSession.exists(
-        id=int(session)
-    ):
-        sale = order.context.get("live_sale")
-        await LiveOrder.create(session_id=int(session), order_id=order.id, sale_id=int(sale) if sale else None)
+    """The ``order_placed`` impl: remember orders placed from a room by :func:`buy` (the funnel)."""
+    session_id = _FROM_ROOM.get()
+    if session_id is not None:
+        sale = (order.context or {}).get("live_sale")
+        await LiveOrder.create(session_id=session_id, order_id=order.id, sale_id=int(sale) if sale else None)

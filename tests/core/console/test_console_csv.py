@@ -106,7 +106,7 @@ async def test_upload_form_imports_and_reports(owner_client):
     entry = await AuditEntry.get(action="product.import")
     assert entry.after["created"] == 1 and entry.after["rejected"] == 1
     r = await post_form(owner_client, "/console/products/import", files={"file": ("x.csv", b"a,b\n1,2\n", "text/csv")})
-    assert r.status_code == 400 and "missing columns" in r.text
+    assert r.status_code == 400 and "CSV 文件缺少列：title, sku_code, price" in r.text
 
 
 async def test_export_from_the_console(owner_client):

@@ -46,7 +46,7 @@ async def test_error_on_a_form_is_shown_back_on_the_page(owner_client):
         headers={"referer": "http://testserver/console/products/new"})
     assert r.status_code == 303 and r.headers["location"] == "/console/products/new"
     page = await owner_client.get("/console/products/new")
-    assert "title is required" in page.text and 'class="flash error"' in page.text
+    assert "请求无效：title 为必填项" in page.text and 'class="flash error"' in page.text
 
 
 async def test_script_in_a_title_is_escaped(owner_client):

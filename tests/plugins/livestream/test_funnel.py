@@ -131,3 +131,19 @@ async def test_clip_marks_appear_on_the_product_page_after_the_session(make_app,
                                   headers=headers)).status_code == 204
         page = await client.get(f"/p/{sku.product_id}", headers={"Accept-Language": "en"})
         assert "Explained live" in page.text and f"{replay}#t=65,190" in page.text and "1:05–3:10" in page.text
+
+
+async def test_an_order_claiming_a_session_in_its_context_does_not_count(make_app, clock):
+    """Only orders placed from the room count: an order's context is the client's word."""
+    async with make_app(enabled=["livestream"]) as client:
+        _host, headers = await host()
+        sku = await product()
+        session_id, _ = await pushed_sale(client, clock, headers, sku)
+        buyer = await bearer(await make_member("claimer@example.com"))
+        forged = await client.post("/api/orders", headers=buyer, json={
+            "lines": [{"sku_id": sku.id, "quantity": 1}], "address": buy_body(sku.id)["address"],
+            "context": {"channel": "livestream", "live_session": str(session_id)}})
+        assert forged.status_code == 201, forged.text
+        assert (await client.post(f"{API}/sessions/{session_id}/orders", json=buy_body(sku.id), headers=buyer)).status_code == 201
+        summary = (await client.get(f"{API}/sessions/{session_id}/summary", headers=headers)).json()
+        assert summary["orders"] == 1
