@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import secrets
@@ -323,3 +324,36 @@ def fetch_items(target: Target) -> list[dict]:
     r = httpx.get(target.url, headers=target.headers, timeout=10)
     r.raise_for_status()
     return r.json()["items"]
+
+
+# ----------------------------------------------------------------------------- in-process figures
+
+
+class Statements(logging.Handler):
+    """Counts the SQL statements Tortoise logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+        self.log = logging.getLogger("tortoise.db_client")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    def __enter__(self) -> Statements:
+        self.log.setLevel(logging.DEBUG)
+        self.log.propagate = False
+        self.log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.log.removeHandler(self)
+
+
+async def bulk_members(prefix: str, n: int, batch_size: int = 1000) -> list[int]:
+    """``n`` members (logins ``<prefix><i>@bench.example``) in bulk inserts; their ids in order."""
+    from qunshang.members.models import Member
+
+    await Member.bulk_create([Member(login=f"{prefix}{i}@bench.example", password_hash="!", display_name=f"{prefix}{i}")
+                              for i in range(n)], batch_size=batch_size)
+    return list(await Member.filter(login__startswith=prefix).order_by("id").values_list("id", flat=True))

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from _common import Statements, bulk_members
 from qunshang import db
 from qunshang.app import build_runtime, runtime_lifespan
 from qunshang.config import Config
-from qunshang.members.models import Member, MemberRole
+from qunshang.members.models import MemberRole
 from qunshang.orders.models import Order, OrderStatus
 from qunshang.plugins.crm.models import AssignKind, Assignment, Customer, FollowUp, FollowUpKind, Sale, Salesperson
 from qunshang.plugins.crm.service import access, assignment, followups, reports, sql
@@ -39,35 +39,8 @@ NOW = datetime(2026, 4, 1, tzinfo=timezone.utc)
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-class Statements(logging.Handler):
-    """Counts the SQL statements Tortoise logs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-        self.log = logging.getLogger("tortoise.db_client")
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-    def __enter__(self) -> Statements:
-        self.log.setLevel(logging.DEBUG)
-        self.log.propagate = False
-        self.log.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.log.removeHandler(self)
-
-
-async def _members(prefix: str, n: int) -> list[int]:
-    await Member.bulk_create([Member(login=f"{prefix}{i}@bench.example", password_hash="!", display_name=f"{prefix}{i}")
-                              for i in range(n)], batch_size=5000)
-    return list(await Member.filter(login__startswith=prefix).order_by("id").values_list("id", flat=True))
-
-
 async def _salespeople(prefix: str, n: int, capacity: int | None) -> list[int]:
-    ids = await _members(prefix, n)
+    ids = await bulk_members(prefix, n, 5000)
     await MemberRole.bulk_create([MemberRole(member_id=i, role="salesperson") for i in ids], batch_size=5000)
     await Salesperson.bulk_create([Salesperson(member_id=i, code=f"B{i:09d}", capacity=capacity, created_at=T0) for i in ids],
                                   batch_size=5000)
@@ -76,7 +49,7 @@ async def _salespeople(prefix: str, n: int, capacity: int | None) -> list[int]:
 
 async def leads(runtime, n: int) -> None:
     sellers = await _salespeople("seller", 100, 90)
-    ids = await _members("lead", n)
+    ids = await bulk_members("lead", n, 5000)
     await Customer.bulk_create([Customer(member_id=i, source="link", registered_at=T0) for i in ids], batch_size=5000)
     start = time.perf_counter()
     assigned = 0
@@ -114,7 +87,7 @@ ORDER BY s.member_id
 async def report(runtime, orders: int, salespeople: int = 1000, customers: int = 30_000) -> None:
     sellers = await _salespeople("rep", salespeople - await Salesperson.all().count(), None)
     sellers = list(await Salesperson.all().order_by("member_id").values_list("member_id", flat=True))
-    ids = await _members("cust", customers)
+    ids = await bulk_members("cust", customers, 5000)
     days = (NOW - T0).days
     rows = []
     for n, member_id in enumerate(ids):
@@ -147,7 +120,7 @@ async def report(runtime, orders: int, salespeople: int = 1000, customers: int =
                            JOIN crm_customer c ON c.member_id = o.member_id""", [])  # as order_paid credits them
     await sql.run(Customer, """UPDATE crm_customer SET first_order_at = (SELECT MIN(o.paid_at) FROM orders_order o
                                WHERE o.member_id = crm_customer.member_id)""", [])
-    owner = await _members("boss", 1)
+    owner = await bulk_members("boss", 1, 5000)
     await MemberRole.create(member_id=owner[0], role="operator")
     scope = await access.scope_of(runtime, owner[0])
     period = reports.period(runtime, date(2026, 1, 1), date(2026, 3, 31))

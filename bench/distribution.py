@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -25,46 +24,19 @@ from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
+from _common import Statements, bulk_members
 from qunshang import db
 from qunshang.app import build_runtime, runtime_lifespan
 from qunshang.catalog import service as catalog
 from qunshang.catalog.models import ProductStatus
 from qunshang.config import Config
 from qunshang.ledger import service as ledger
-from qunshang.members.models import Member
 from qunshang.orders.models import Order, OrderLine, OrderStatus
 from qunshang.plugins.distribution.models import Commission, Settlement, TreePath
 from qunshang.plugins.distribution.service import commissions, distributors, settlement, team, tree
 
 
 NOW = datetime(2026, 1, 5, tzinfo=timezone.utc)
-
-
-class Statements(logging.Handler):
-    """Counts the SQL statements Tortoise logs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-        self.log = logging.getLogger("tortoise.db_client")
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-    def __enter__(self) -> Statements:
-        self.log.setLevel(logging.DEBUG)
-        self.log.propagate = False
-        self.log.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.log.removeHandler(self)
-
-
-async def _members(prefix: str, n: int) -> list[int]:
-    await Member.bulk_create([Member(login=f"{prefix}{i}@bench.example", password_hash="!", display_name=f"{prefix}{i}")
-                              for i in range(n)], batch_size=1000)
-    return list(await Member.filter(login__startswith=prefix).order_by("id").values_list("id", flat=True))
 
 
 async def _paid_order(buyer_id: int, sku, number: str) -> Order:
@@ -93,7 +65,7 @@ async def commission_creation(runtime, orders: int, big_team: int) -> None:
     tea = await catalog.create_product(title="Tea", status=ProductStatus.PUBLISHED,
                                        skus=[catalog.SkuInput("BENCH-1", 10000, 10**6)])
     sku = (await tea.skus.all())[0]
-    a, b, c, buyer = await _members("chain", 4)
+    a, b, c, buyer = await bulk_members("chain", 4)
     for member_id in (a, b, c):
         await distributors.ensure(runtime, member_id, "designated")
     await tree.attach(b, a)
@@ -123,7 +95,7 @@ async def commission_creation(runtime, orders: int, big_team: int) -> None:
 
 
 async def team_queries(size: int) -> None:
-    small_root, big_root = await _members("root", 2)
+    small_root, big_root = await bulk_members("root", 2)
     await _grow(small_root, 10, 10_000_000)
     await _grow(big_root, size, 20_000_000)
     for root, label in ((small_root, "10"), (big_root, f"{size:,}")):
