@@ -167,8 +167,9 @@ async def viewer(host: str, port: int, path: str, connected: asyncio.Event, coun
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
     await writer.drain()
-    while b"connected" not in await reader.readline():
-        pass
+    while b"connected" not in (line := await reader.readline()):
+        if not line:
+            raise ConnectionError("the event stream closed before it was connected")
     counter[0] += 1
     if counter[0] == total:
         connected.set()

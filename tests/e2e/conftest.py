@@ -104,17 +104,35 @@ def browser():
 
 
 @pytest.fixture
-def phone(browser, server, request):
-    """A fresh phone-sized browser context speaking Chinese; screenshots on failure."""
-    context = browser.new_context(**PHONE, locale="zh-CN", base_url=server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
+def pages(browser, request):
+    """``pages(base_url, **context_options)``: a new page in a fresh browser context speaking
+    Chinese; every page opened is screenshotted if the test fails (or QUNSHANG_E2E_SCREENSHOTS
+    is set) and closed afterwards."""
+    made = []
+
+    def new(base_url: str, **options):
+        context = browser.new_context(locale="zh-CN", base_url=base_url, **options)
+        made.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield new
     report = request.node.stash.get(_REPORT, None)
-    if report is not None and report.failed or os.environ.get("QUNSHANG_E2E_SCREENSHOTS"):
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    keep = report is not None and report.failed or os.environ.get("QUNSHANG_E2E_SCREENSHOTS")
+    for i, context in enumerate(made):
+        if keep:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for page in context.pages:
+                suffix = f"-{i}" if len(made) > 1 else ""
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def phone(pages, server):
+    """A phone-sized page on the shared demo server."""
+    return pages(server, **PHONE)
 
 
 @pytest.fixture

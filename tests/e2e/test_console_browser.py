@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from .conftest import _REPORT, ARTIFACTS, running_demo
+from .conftest import ARTIFACTS, running_demo
 
 pytestmark = pytest.mark.browser
 OWNER, PASSWORD = "owner@demo.qunshang", "demo12345"
@@ -24,16 +24,8 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture
-def console(browser, demo_server, request):
-    context = browser.new_context(**LAPTOP, locale="zh-CN", base_url=demo_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    report = request.node.stash.get(_REPORT, None)  # kept by the e2e conftest's report hook
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+def console(pages, demo_server):
+    return pages(demo_server, **LAPTOP)
 
 
 def _buyer_orders(base: str, sku_id: int) -> int:

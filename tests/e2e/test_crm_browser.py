@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import _REPORT, ARTIFACTS, PHONE, playwright_api, running_demo
+from .conftest import PHONE, playwright_api, running_demo
 
 expect = playwright_api.expect
 
@@ -23,24 +23,8 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture
-def phones(browser, demo_server, request):
-    made = []
-
-    def new():
-        context = browser.new_context(**PHONE, locale="zh-CN", base_url=demo_server)
-        made.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield new
-    report = request.node.stash.get(_REPORT, None)
-    for i, context in enumerate(made):
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            for page in context.pages:
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True)
-        context.close()
+def phones(pages, demo_server):
+    return lambda: pages(demo_server, **PHONE)
 
 
 def test_phone_view_and_a_customer_arriving_by_the_invite_link(phones):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import _REPORT, ARTIFACTS, PHONE, playwright_api, running_demo
+from .conftest import PHONE, playwright_api, running_demo
 
 expect = playwright_api.expect
 
@@ -24,24 +24,8 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture
-def contexts(browser, demo_server, request):
-    made = []
-
-    def new(**options):
-        context = browser.new_context(locale="zh-CN", base_url=demo_server, **options)
-        made.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield new
-    report = request.node.stash.get(_REPORT, None)
-    for i, context in enumerate(made):
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            for page in context.pages:
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True)
-        context.close()
+def contexts(pages, demo_server):
+    return lambda **options: pages(demo_server, **options)
 
 
 def test_a_visitor_registers_by_the_share_link_and_joins_the_team(contexts):

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from .conftest import _REPORT, ARTIFACTS, PHONE, playwright_api, running_demo
+from .conftest import PHONE, playwright_api, running_demo
 
 expect = playwright_api.expect
 
@@ -25,16 +25,8 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture
-def viewer_page(browser, demo_server, request):
-    context = browser.new_context(**PHONE, locale="zh-CN", base_url=demo_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    report = request.node.stash.get(_REPORT, None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+def viewer_page(pages, demo_server):
+    return pages(demo_server, **PHONE)
 
 
 def _signed_in_host(base: str) -> httpx.Client:
