@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from .. import localtime
 from ..money import format_amount
-from ..web.templates import install_i18n, plugin_template_dirs, request_language
+from ..web.templates import PageEnvironment, plugin_template_dirs, request_language
 from .access import allows, request_grants
 
 HERE = Path(__file__).parent
@@ -27,12 +27,7 @@ def environment(runtime: Any) -> Environment:
     """Built once per runtime: console templates, then each enabled plugin's ``templates/``."""
     env = runtime.state.get(_ENV)
     if env is None:
-        env = Environment(
-            loader=FileSystemLoader([str(TEMPLATES), *map(str, plugin_template_dirs(runtime))]),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            extensions=["jinja2.ext.i18n"],
-        )
-        install_i18n(env)
+        env = PageEnvironment(loader=FileSystemLoader([str(TEMPLATES), *map(str, plugin_template_dirs(runtime))]))
         env.filters["money"] = lambda amount, currency="CNY", locale="zh_CN": format_amount(int(amount or 0), currency, locale)
         env.filters.update(localtime.template_filters(runtime.tz))
         env.filters["pager_query"] = lambda params, offset: urlencode(

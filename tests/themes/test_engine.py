@@ -5,13 +5,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import DictLoader
 from markupsafe import Markup
 
+from qunshang import i18n
 from qunshang.cli import cli
 from qunshang.config import Config
 from qunshang.errors import ConfigError
 from qunshang.hookspecs import hookimpl
 from qunshang.web import themes
+from qunshang.web.templates import PageEnvironment, current_translations
 
 from .shop import seed
 
@@ -239,3 +242,29 @@ async def test_unknown_static_name_fails_loudly(client):
     with pytest.raises(LookupError, match="static file not found: nope.css"):
         client.runtime.state["assets"].url("nope.css")
     assert client.runtime.state["assets"].url("core:app.js").startswith("/static/core/app.js?v=")
+
+
+# --------------------------------------------------------------------------- gettext in templates
+
+
+def test_page_gettext_keeps_jinja_newstyle_semantics():
+    """Translations are trusted markup, their parameters are escaped, and ``%%`` is a percent
+    sign with or without parameters (as with Jinja's own newstyle gettext)."""
+    env = PageEnvironment(loader=DictLoader({
+        "page.html": '{{ _("Hello %(name)s", name=who) }}|{{ _("100%% cotton") }}|{{ _("%(n)s%% off", n=5) }}|'
+                     '{{ ngettext("%(num)s item", "%(num)s items", count) }}|{{ _("Log in") }}|{{ who }}',
+    }))
+    token = current_translations.set(i18n.translations("zh_CN"))
+    try:
+        html = env.get_template("page.html").render(who="<script>x</script>", count=3)
+    finally:
+        current_translations.reset(token)
+    assert html == ("Hello &lt;script&gt;x&lt;/script&gt;|100% cotton|5% off|3 items|登录|"
+                    "&lt;script&gt;x&lt;/script&gt;")
+
+
+def test_page_templates_see_the_environment_globals_and_their_own():
+    env = PageEnvironment(loader=DictLoader({"page.html": "{{ shop }} {{ per_render }}"}))
+    env.globals["shop"] = "茶友会"
+    assert env.get_template("page.html").render(per_render=1) == "茶友会 1"
+    assert env.from_string("{{ shop }}", globals={"shop": "own"}).render() == "own"
