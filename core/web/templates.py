@@ -69,6 +69,7 @@ class PageEnvironment(Environment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+        # Jinja's install makes {% trans %} compile newstyle; then the plain callables replace its wrappers
         self.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
         self.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
 
