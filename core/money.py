@@ -16,6 +16,12 @@ def apply_rate(amount: int, rate_bp: int) -> int:
     return _div_half_up(amount * rate_bp, BASIS_POINTS)
 
 
+def apply_rate_each(amounts: list[int], rate_bp: int) -> list[int]:
+    """:func:`apply_rate` on each of ``amounts`` (a listing's lines): checked once, not per amount."""
+    _require_int(rate_bp, *amounts)
+    return [_div_half_up(amount * rate_bp, BASIS_POINTS) for amount in amounts]
+
+
 def prorate(amount: int, part: int, whole: int) -> int:
     """``amount × part / whole`` rounded half-up; ``whole`` must be positive."""
     _require_int(amount, part, whole)

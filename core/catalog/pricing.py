@@ -68,5 +68,6 @@ async def price_lines(
             target.adjustments.append(adj)
             target.total += adj.amount
     for p in priced:
-        p.total = max(0, min(p.total, p.line.subtotal))
+        if p.adjustments:  # the others are at their subtotal
+            p.total = max(0, min(p.total, p.line.subtotal))
     return priced

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from qunshang import PluginMeta, hookimpl
 from qunshang.catalog.pricing import Adjustment
 from qunshang.members.models import Level
-from qunshang.money import apply_rate
+from qunshang.money import apply_rate_each
 
 
 class Settings(BaseModel):
@@ -55,7 +55,5 @@ def price_adjustments(runtime, lines, member):
     rate = settings.discount_bp.get(member.level, 0)
     if not rate:
         return None
-    return [
-        Adjustment(line=i, amount=-apply_rate(line.subtotal, rate), label=settings.label, source="member_price")
-        for i, line in enumerate(lines)
-    ]
+    discounts = apply_rate_each([line.subtotal for line in lines], rate)
+    return [Adjustment(i, -discount, settings.label, "member_price") for i, discount in enumerate(discounts)]

@@ -1,6 +1,6 @@
 import pytest
 
-from qunshang.money import allocate, apply_rate, format_amount, prorate
+from qunshang.money import allocate, apply_rate, apply_rate_each, format_amount, prorate
 
 
 @pytest.mark.parametrize(
@@ -19,11 +19,21 @@ def test_apply_rate_rounds_half_up(amount, bp, expected):
     assert apply_rate(amount, bp) == expected
 
 
+def test_apply_rate_each_is_apply_rate_on_each_amount():
+    amounts = [18000, 5, 4, 15, -15, 0, 10**15]
+    assert apply_rate_each(amounts, 1000) == [apply_rate(a, 1000) for a in amounts] == [1800, 1, 0, 2, -2, 0, 10**14]
+    assert apply_rate_each([], 1000) == []
+
+
 def test_money_refuses_floats():
     with pytest.raises(TypeError):
         apply_rate(10.0, 100)
     with pytest.raises(TypeError):
         apply_rate(True, 100)
+    with pytest.raises(TypeError):
+        apply_rate_each([100, 10.0], 100)
+    with pytest.raises(TypeError):
+        apply_rate_each([100], 1.5)
 
 
 def test_prorate_half_up():
