@@ -27,7 +27,8 @@ def environment(runtime: Any) -> Environment:
     """Built once per runtime: console templates, then each enabled plugin's ``templates/``."""
     env = runtime.state.get(_ENV)
     if env is None:
-        env = PageEnvironment(loader=FileSystemLoader([str(TEMPLATES), *map(str, plugin_template_dirs(runtime))]))
+        env = PageEnvironment(loader=FileSystemLoader([str(TEMPLATES), *map(str, plugin_template_dirs(runtime))]),
+                              translations=runtime.translations)
         env.filters["money"] = lambda amount, currency="CNY", locale="zh_CN": format_amount(int(amount or 0), currency, locale)
         env.filters.update(localtime.template_filters(runtime.tz))
         env.filters["pager_query"] = lambda params, offset: urlencode(

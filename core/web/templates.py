@@ -9,13 +9,14 @@ replaces: ``"core:base.html"`` (the core's), ``"default:core/base.html"`` (a the
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, nodes
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from .. import i18n, localtime
@@ -56,25 +57,65 @@ class PageEnvironment(Environment):
     """The environment of every page (storefront and console): autoescaped, ``_()``/``ngettext()``
     following :func:`request_language`, and cheap to render from.
 
-    Two costs of stock Jinja matter on a listing page rendered hundreds of times a second:
+    Three costs of stock Jinja matter on a listing page rendered hundreds of times a second:
 
-    - jinja's newstyle gettext passes through three context-passing wrappers per ``_()`` call
-      (a listing makes about 20); the callables here are plain functions with the same contract
-      (the translation is trusted markup, its ``%(name)s`` parameters are escaped, and it is
-      always ``%``-formatted, so ``%%`` means a percent sign).
+    - jinja's newstyle gettext passes through three context-passing wrappers per ``_()`` call;
+      the callables here are plain functions with the same contract (the translation is trusted
+      markup, its ``%(name)s`` parameters are escaped, and it is always ``%``-formatted, so
+      ``%%`` means a percent sign).
+    - most of those calls translate a constant (``_("Cart")``: about 20 on a listing). Given
+      ``translations`` (``locale -> catalog``), templates are compiled once per language, with
+      such texts translated in the compiled code: :meth:`get_template` hands out the template of
+      the current language (:func:`request_language`). ``_`` and ``gettext`` are therefore
+      reserved names in templates.
     - a template's globals are a ``ChainMap`` over the environment's, copied key by key into
       every render's context; here they are a plain dict, taken when the template is loaded.
       The environment's globals are complete once it is built (``build_environment``).
     """
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, translations: Callable[[str], Any] | None = None, **options: Any) -> None:
         super().__init__(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
         # Jinja's install makes {% trans %} compile newstyle; then the plain callables replace its wrappers
         self.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
         self.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+        self._translations = translations
+        self._catalog: Any = None  # set on the per-language overlays
+        self._languages: dict[str, PageEnvironment] = {}
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:  # type: ignore[override]
         return {**self.globals, **d} if d else dict(self.globals)
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:  # type: ignore[override]
+        if self._translations is None or self._catalog is not None:
+            return super().get_template(name, parent, globals)
+        locale = current_locale.get()
+        language = self._languages.get(locale)
+        if language is None:  # the overlay shares loader, filters and globals, not compiled templates
+            language = self._languages[locale] = self.overlay()  # type: ignore[assignment]
+            language._catalog = self._translations(locale)
+        return language.get_template(name, parent, globals)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        return _TranslateConstants(self._catalog).visit(tree) if self._catalog is not None else tree
+
+
+class _TranslateConstants(NodeTransformer):
+    """``_("Cart")`` → the translated text as markup, at compile time. Calls with parameters,
+    and texts with a ``%`` (formatted at render time), are left as they are."""
+
+    def __init__(self, catalog: Any) -> None:
+        self.catalog = catalog
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        if (isinstance(node.node, nodes.Name) and node.node.name in ("_", "gettext") and len(node.args) == 1
+                and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
+                and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None):
+            text = self.catalog.gettext(node.args[0].value)
+            if "%" not in text:
+                return nodes.MarkSafe(nodes.Const(text), lineno=node.lineno)
+        return node
 
 
 def _gettext(message: str, **params: Any) -> Markup:
@@ -133,7 +174,7 @@ def build_environment(runtime: Runtime) -> Environment:
         PrefixLoader(_prefixes(runtime, chain), delimiter=":"),
         FileSystemLoader([str(p) for p in search if p.is_dir()]),
     ])
-    env = PageEnvironment(loader=loader, auto_reload=runtime.config.app.debug)
+    env = PageEnvironment(loader=loader, auto_reload=runtime.config.app.debug, translations=runtime.translations)
     env.filters["money"] = _money
     env.filters.update(localtime.template_filters(runtime.tz))
     env.globals.update(

@@ -14,7 +14,7 @@ from qunshang.config import Config
 from qunshang.errors import ConfigError
 from qunshang.hookspecs import hookimpl
 from qunshang.web import themes
-from qunshang.web.templates import PageEnvironment, current_translations
+from qunshang.web.templates import PageEnvironment, current_locale, current_translations
 
 from .shop import seed
 
@@ -268,3 +268,35 @@ def test_page_templates_see_the_environment_globals_and_their_own():
     env.globals["shop"] = "茶友会"
     assert env.get_template("page.html").render(per_render=1) == "茶友会 1"
     assert env.from_string("{{ shop }}", globals={"shop": "own"}).render() == "own"
+
+
+class _CountingCatalog:
+    def __init__(self, locale: str) -> None:
+        self.locale, self.looked_up = locale, []
+
+    def gettext(self, message: str) -> str:
+        self.looked_up.append(message)
+        return f"[{self.locale}] {message}"
+
+
+def test_constant_texts_are_translated_once_per_language_when_compiled():
+    catalogs = {locale: _CountingCatalog(locale) for locale in ("zh_CN", "en")}
+    env = PageEnvironment(translations=catalogs.__getitem__, loader=DictLoader({
+        "page.html": '{% extends "base.html" %}{% block main %}{{ _("Cart") }}|{{ _("%(n)s left", n=2) }}'
+                     '|{{ _("100%% tea") }}{% endblock %}',
+        "base.html": '<title>{{ _("Shop") }}</title>{% block main %}{% endblock %}',
+    }))
+
+    def render(locale: str) -> str:
+        tokens = current_locale.set(locale), current_translations.set(catalogs[locale])
+        try:
+            return env.get_template("page.html").render()
+        finally:
+            current_locale.reset(tokens[0])
+            current_translations.reset(tokens[1])
+
+    for _ in range(2):
+        assert render("zh_CN") == "<title>[zh_CN] Shop</title>[zh_CN] Cart|[zh_CN] 2 left|[zh_CN] 100% tea"
+        assert render("en") == "<title>[en] Shop</title>[en] Cart|[en] 2 left|[en] 100% tea"
+    for catalog in catalogs.values():  # constants once, when compiled; the others at every render
+        assert sorted(catalog.looked_up) == sorted(["Shop", "Cart", "100%% tea"] + ["%(n)s left", "100%% tea"] * 2)
