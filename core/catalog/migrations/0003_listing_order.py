@@ -1,6 +1,7 @@
-"""The storefront's default listing order as an index, so a page of products is read in order
-instead of sorting every published product on each view. Raw SQL because a model's
-``Meta.indexes`` cannot say ``DESC``; the statement is the same on SQLite and PostgreSQL."""
+"""The storefront's default listing order as indexes, so a page of products (all of them, or one
+category's) is read in order instead of sorting every published product on each view. Raw SQL
+because a model's ``Meta.indexes`` cannot say ``DESC``; the statements are the same on SQLite
+and PostgreSQL."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -15,5 +16,10 @@ class Migration(migrations.Migration):
         ops.RunSQL(
             'CREATE INDEX "catalog_product_listing" ON "catalog_product" ("status", "position", "id" DESC)',
             reverse_sql='DROP INDEX "catalog_product_listing"',
+        ),
+        ops.RunSQL(
+            'CREATE INDEX "catalog_product_category_listing" ON "catalog_product" '
+            '("category_id", "status", "position", "id" DESC)',
+            reverse_sql='DROP INDEX "catalog_product_category_listing"',
         ),
     ]
