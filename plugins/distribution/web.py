@@ -106,20 +106,10 @@ async def poster_png(request: Request, runtime: NamedDependency[Runtime], produc
         brand=runtime.config.app.name, link=link["link"], caption=gettext("Scan to visit the shop"),
         title=product["title"] if product else None,
         price=format_amount(product["price"], "CNY", request_locale(request)) if product else None,
-        accent=_theme_colour(runtime),
+        accent=runtime.state["theme"].settings.primary_color,
     )
     return Response(png, media_type="image/png", headers={
         "Cache-Control": "private, max-age=3600", "Content-Disposition": 'inline; filename="poster.png"'})
-
-
-def _theme_colour(runtime: Runtime) -> tuple[int, int, int]:
-    value = str(getattr(runtime.state["theme"].settings, "primary_color", "") or "")
-    if len(value) == 7 and value.startswith("#"):
-        try:
-            return tuple(int(value[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
-        except ValueError:
-            pass
-    return (46, 125, 50)
 
 
 @get("/distribution/team", name="distribution:team", include_in_schema=False)

@@ -53,8 +53,9 @@ def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, size: int, fill) -> N
 
 
 def render_png(*, brand: str, link: str, caption: str, title: str | None = None, price: str | None = None,
-               accent: tuple[int, int, int] = (46, 125, 50)) -> bytes:
-    """The poster: brand band, optional product title and price, the QR code, a caption."""
+               accent: str = "#2e7d32") -> bytes:
+    """The poster: brand band, optional product title and price, the QR code, a caption.
+    ``accent`` is a ``#rrggbb`` colour (the theme's, validated when the theme is activated)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 160), fill=accent)
