@@ -81,6 +81,7 @@ async def test_the_poster_is_a_png_with_the_product(make_app):
             assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
             image = Image.open(io.BytesIO(r.content))
             assert image.format == "PNG" and image.size == (750, 940)
+            assert "#%02x%02x%02x" % image.convert("RGB").getpixel((5, 5)) == client.runtime.state["theme"].settings.primary_color
         plain, product = (await client.get("/distribution/poster.png")).content, r.content
         assert plain != product  # the product poster carries the title and price
         assert (await client.get("/distribution/poster.png?product_id=999999")).status_code == 404
